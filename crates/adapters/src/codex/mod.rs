@@ -1,0 +1,27 @@
+//! Codex adapter. (Not implemented yet: discovers nothing.)
+
+use crate::{Adapter, AdapterError, Discovery, Environment, ReadOptions, Source, SourceOutput};
+use convx_model::Agent;
+use std::path::PathBuf;
+
+/// Reads Codex session logs.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CodexAdapter;
+
+impl Adapter for CodexAdapter {
+    fn agent(&self) -> Agent {
+        Agent::Codex
+    }
+
+    fn default_roots(&self, env: &Environment) -> Vec<PathBuf> {
+        vec![env.home.join(".codex")]
+    }
+
+    fn discover(&self, _roots: &[PathBuf]) -> Result<Discovery, AdapterError> {
+        Ok(Discovery::default())
+    }
+
+    fn read(&self, source: &Source, _opts: &ReadOptions) -> Result<SourceOutput, AdapterError> {
+        Err(AdapterError::Format { path: source.path.clone(), reason: "adapter not implemented".into() })
+    }
+}

@@ -1,0 +1,61 @@
+//! # convx-adapters
+//!
+//! One reader per coding agent, each turning that agent's on-disk logs into
+//! [`convx_model::Session`]s. Depends only on `convx-model`: no printing, no environment
+//! reads (the caller passes an [`Environment`]).
+//!
+//! The contract ([`Adapter`]):
+//! 1. [`Adapter::default_roots`]: where the agent keeps its data for a given environment;
+//! 2. [`Adapter::discover`]: the sources under some roots, each with a cheap
+//!    [`convx_model::Fingerprint`] so unchanged sources can be skipped without reading;
+//! 3. [`Adapter::read`]: the sessions of one source. A source that cannot be opened is an
+//!    [`AdapterError`]; a bad record inside it becomes a [`convx_model::Warning`] (file and
+//!    line) and the rest of the source is still read. Unknown records are kept as
+//!    [`convx_model::EventKind::Opaque`] events.
+//!
+//! ```
+//! use convx_adapters::{registry, Environment};
+//! let env = Environment::new("/home/ana");
+//! for adapter in registry() {
+//!     let roots = adapter.default_roots(&env);
+//!     assert!(!roots.is_empty());
+//! }
+//! ```
+
+pub mod claude;
+pub mod codex;
+pub mod copilot;
+pub mod cursor;
+mod env;
+mod error;
+pub mod gemini;
+pub mod jsonl;
+pub mod opencode;
+mod registry;
+mod source;
+pub mod text;
+pub mod time;
+
+pub use env::{Environment, Os};
+pub use error::AdapterError;
+pub use registry::{adapter_for, registry};
+pub use source::{Discovery, ReadOptions, Source, SourceOutput, fingerprint};
+
+use convx_model::Agent;
+use std::path::PathBuf;
+
+/// A reader of one agent's logs. See the crate docs for the contract.
+pub trait Adapter: Send + Sync {
+    /// The agent this adapter reads.
+    fn agent(&self) -> Agent;
+
+    /// Where the agent keeps its data in `env` (honouring the agent's own env vars).
+    /// Roots that do not exist are fine: discovery of a missing root finds nothing.
+    fn default_roots(&self, env: &Environment) -> Vec<PathBuf>;
+
+    /// The sources under `roots`, each listed once.
+    fn discover(&self, roots: &[PathBuf]) -> Result<Discovery, AdapterError>;
+
+    /// The sessions in one source.
+    fn read(&self, source: &Source, opts: &ReadOptions) -> Result<SourceOutput, AdapterError>;
+}

@@ -1,0 +1,3 @@
+//! # convx-index
+//!
+//! The searchable view of the archive (not built yet).

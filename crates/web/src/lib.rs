@@ -1,0 +1,3 @@
+//! # convx-web
+//!
+//! The review console (not built yet).

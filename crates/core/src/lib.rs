@@ -5,3 +5,4 @@
 //! reads the environment: the CLI passes everything in.
 
 pub mod load;
+pub mod redact;

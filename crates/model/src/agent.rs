@@ -81,25 +81,25 @@ impl fmt::Display for Agent {
 
 /// Error returned when a string names no known agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownAgent(pub String);
+pub struct UnknownAgentError(pub String);
 
-impl fmt::Display for UnknownAgent {
+impl fmt::Display for UnknownAgentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let known: Vec<&str> = Agent::ALL.iter().map(|a| a.slug()).collect();
         write!(f, "unknown agent `{}` (known: {})", self.0, known.join(", "))
     }
 }
 
-impl std::error::Error for UnknownAgent {}
+impl std::error::Error for UnknownAgentError {}
 
 impl FromStr for Agent {
-    type Err = UnknownAgent;
+    type Err = UnknownAgentError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.to_ascii_lowercase();
         Agent::ALL
             .into_iter()
             .find(|a| a.slug() == lower || (lower == "claude-code" && *a == Agent::Claude))
-            .ok_or_else(|| UnknownAgent(s.to_string()))
+            .ok_or_else(|| UnknownAgentError(s.to_string()))
     }
 }
 

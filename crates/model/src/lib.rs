@@ -30,7 +30,7 @@ mod summary;
 mod usage;
 mod warning;
 
-pub use agent::Agent;
+pub use agent::{Agent, UnknownAgentError};
 pub use event::{Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus};
 pub use session::{Fingerprint, GitInfo, RedactionRecord, Session, SessionKind, SourceFile, truncate_chars};
 pub use summary::{CallRecord, Counts, Summary, UNKNOWN_MODEL};

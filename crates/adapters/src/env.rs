@@ -41,7 +41,11 @@ pub struct Environment {
 impl Environment {
     /// An environment with `home`, no variables, and the current OS.
     pub fn new(home: impl Into<PathBuf>) -> Self {
-        Environment { home: home.into(), vars: BTreeMap::new(), os: Os::current() }
+        Environment {
+            home: home.into(),
+            vars: BTreeMap::new(),
+            os: Os::current(),
+        }
     }
 
     /// Builder: set a variable.
@@ -58,7 +62,10 @@ impl Environment {
 
     /// A variable's value, when set and non-empty.
     pub fn var(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// The variables agents care about: the CLI copies these from the process environment.

@@ -35,6 +35,9 @@ pub enum AdapterError {
 impl AdapterError {
     /// Wrap an I/O error with its path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        AdapterError::Io { path: path.into(), source }
+        AdapterError::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

@@ -60,7 +60,12 @@ pub fn for_each_line(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) => {
-                warnings.push(Warning::new(source, Some(number + 1), WarningKind::Unreadable, e.to_string()));
+                warnings.push(Warning::new(
+                    source,
+                    Some(number + 1),
+                    WarningKind::Unreadable,
+                    e.to_string(),
+                ));
                 break;
             }
         };
@@ -68,7 +73,12 @@ pub fn for_each_line(
         number += 1;
         let complete = buf.last() == Some(&b'\n');
         if buf.contains(&0) && buf.iter().all(|&b| b == 0 || b.is_ascii_whitespace()) {
-            warnings.push(Warning::new(source, Some(number), WarningKind::BlankLine, "NUL-filled line"));
+            warnings.push(Warning::new(
+                source,
+                Some(number),
+                WarningKind::BlankLine,
+                "NUL-filled line",
+            ));
             continue;
         }
         let line = trim_line(&buf);
@@ -81,16 +91,29 @@ pub fn for_each_line(
                 if let Some((kind, detail)) = issue {
                     warnings.push(Warning::new(source, Some(number), kind, detail));
                 }
-                on_line(Line { number, value, len: n });
+                on_line(Line {
+                    number,
+                    value,
+                    len: n,
+                });
             }
             Err(detail) => {
-                let kind = if complete { WarningKind::InvalidJson } else { WarningKind::TruncatedTail };
+                let kind = if complete {
+                    WarningKind::InvalidJson
+                } else {
+                    WarningKind::TruncatedTail
+                };
                 warnings.push(Warning::new(source, Some(number), kind, detail));
             }
         }
     }
     if !saw_content && number == 0 {
-        warnings.push(Warning::new(source, None, WarningKind::EmptyFile, "0-byte file"));
+        warnings.push(Warning::new(
+            source,
+            None,
+            WarningKind::EmptyFile,
+            "0-byte file",
+        ));
     }
     total
 }
@@ -120,21 +143,28 @@ pub fn parse_line(line: &[u8]) -> Result<(Value, Issue), String> {
     match serde_json::from_slice::<Value>(line) {
         Ok(v) => Ok((v, None)),
         Err(first) => {
-            let (text, mut issue): (std::borrow::Cow<'_, str>, Issue) = match std::str::from_utf8(line) {
-                Ok(s) => (s.into(), None),
-                Err(_) => (
-                    String::from_utf8_lossy(line),
-                    Some((WarningKind::InvalidUtf8, "invalid UTF-8 replaced by U+FFFD".to_string())),
-                ),
-            };
+            let (text, mut issue): (std::borrow::Cow<'_, str>, Issue) =
+                match std::str::from_utf8(line) {
+                    Ok(s) => (s.into(), None),
+                    Err(_) => (
+                        String::from_utf8_lossy(line),
+                        Some((
+                            WarningKind::InvalidUtf8,
+                            "invalid UTF-8 replaced by U+FFFD".to_string(),
+                        )),
+                    ),
+                };
             if let Ok(v) = serde_json::from_str::<Value>(&text) {
                 return Ok((v, issue));
             }
-            if let Some(fixed) = replace_lone_surrogates(&text) {
-                if let Ok(v) = serde_json::from_str::<Value>(&fixed) {
-                    issue = Some((WarningKind::InvalidUtf8, "lone surrogate escape replaced by U+FFFD".to_string()));
-                    return Ok((v, issue));
-                }
+            if let Some(fixed) = replace_lone_surrogates(&text)
+                && let Ok(v) = serde_json::from_str::<Value>(&fixed)
+            {
+                issue = Some((
+                    WarningKind::InvalidUtf8,
+                    "lone surrogate escape replaced by U+FFFD".to_string(),
+                ));
+                return Ok((v, issue));
             }
             Err(first.to_string())
         }
@@ -199,7 +229,9 @@ mod tests {
     fn run(input: &[u8]) -> (Vec<(u64, Value)>, Vec<Warning>) {
         let mut w = Vec::new();
         let mut lines = Vec::new();
-        for_each_line(input, "f.jsonl", &mut w, |l| lines.push((l.number, l.value)));
+        for_each_line(input, "f.jsonl", &mut w, |l| {
+            lines.push((l.number, l.value))
+        });
         (lines, w)
     }
 

@@ -16,7 +16,10 @@ pub fn registry() -> [&'static dyn Adapter; 6] {
 
 /// The adapter of `agent`.
 pub fn adapter_for(agent: Agent) -> &'static dyn Adapter {
-    registry().into_iter().find(|a| a.agent() == agent).expect("every agent has an adapter")
+    registry()
+        .into_iter()
+        .find(|a| a.agent() == agent)
+        .expect("every agent has an adapter")
 }
 
 #[cfg(test)]

@@ -22,7 +22,13 @@ impl Source {
     pub fn file(agent: Agent, path: impl Into<PathBuf>) -> Result<Source, AdapterError> {
         let path = path.into();
         let fingerprint = fingerprint(&path).map_err(|e| AdapterError::io(&path, e))?;
-        Ok(Source { agent, path, fingerprint, related: Vec::new(), hint: None })
+        Ok(Source {
+            agent,
+            path,
+            fingerprint,
+            related: Vec::new(),
+            hint: None,
+        })
     }
 
     /// The path as a display string (used in warnings).
@@ -39,7 +45,10 @@ pub fn fingerprint(path: &Path) -> std::io::Result<Fingerprint> {
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos() as i128);
-    Ok(Fingerprint { size: md.len(), mtime_ns })
+    Ok(Fingerprint {
+        size: md.len(),
+        mtime_ns,
+    })
 }
 
 /// What discovery found under the roots.
@@ -60,7 +69,9 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { retain_events: true }
+        ReadOptions {
+            retain_events: true,
+        }
     }
 }
 

@@ -10,7 +10,11 @@ pub fn flatten_content(v: &Value) -> String {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(flatten_part).filter(|s| !s.is_empty()).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .map(flatten_part)
+                .filter(|s| !s.is_empty())
+                .collect();
             parts.join("\n")
         }
         Value::Object(_) => flatten_part(v),
@@ -55,17 +59,25 @@ pub fn image_meta(p: &Value) -> (Option<String>, Option<u64>) {
         .or_else(|| src.get("mimeType"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let mut size = src.get("data").and_then(Value::as_str).map(base64_decoded_len);
-    let url = p.get("image_url").and_then(|u| u.as_str().or_else(|| u.get("url").and_then(Value::as_str)));
-    if let Some(url) = url {
-        if let Some(rest) = url.strip_prefix("data:") {
-            if let Some((meta, data)) = rest.split_once(',') {
-                if media.is_none() {
-                    media = meta.split(';').next().filter(|m| !m.is_empty()).map(str::to_string);
-                }
-                size = Some(base64_decoded_len(data));
-            }
+    let mut size = src
+        .get("data")
+        .and_then(Value::as_str)
+        .map(base64_decoded_len);
+    let url = p
+        .get("image_url")
+        .and_then(|u| u.as_str().or_else(|| u.get("url").and_then(Value::as_str)));
+    if let Some((meta, data)) = url
+        .and_then(|u| u.strip_prefix("data:"))
+        .and_then(|rest| rest.split_once(','))
+    {
+        if media.is_none() {
+            media = meta
+                .split(';')
+                .next()
+                .filter(|m| !m.is_empty())
+                .map(str::to_string);
         }
+        size = Some(base64_decoded_len(data));
     }
     (media, size)
 }
@@ -81,7 +93,8 @@ pub fn base64_decoded_len(s: &str) -> u64 {
 pub fn leading_tag(text: &str) -> Option<&str> {
     let t = text.trim_start();
     let rest = t.strip_prefix('<')?;
-    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == ':'))?;
+    let end =
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == ':'))?;
     let tag = &rest[..end];
     if tag.is_empty() || !matches!(rest.as_bytes()[end], b'>' | b' ' | b'\n') {
         return None;
@@ -113,7 +126,10 @@ mod tests {
 
     #[test]
     fn tags() {
-        assert_eq!(leading_tag("  <environment_context>\n<cwd>/x</cwd>"), Some("environment_context"));
+        assert_eq!(
+            leading_tag("  <environment_context>\n<cwd>/x</cwd>"),
+            Some("environment_context")
+        );
         assert_eq!(leading_tag("<a href=x>"), Some("a"));
         assert_eq!(leading_tag("a < b"), None);
         assert!(is_wrapped_in_tag("<foo_bar>\nx\n</foo_bar>\n"));

@@ -9,7 +9,10 @@ pub fn parse_iso(s: &str) -> Option<Timestamp> {
         return Some(t);
     }
     // No offset: treat as UTC civil time.
-    s.parse::<jiff::civil::DateTime>().ok().and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok()).map(|z| z.timestamp())
+    s.parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map(|z| z.timestamp())
 }
 
 /// Unix milliseconds.
@@ -27,13 +30,20 @@ pub fn from_secs(s: i64) -> Option<Timestamp> {
 pub fn from_value(v: &Value) -> Option<Timestamp> {
     match v {
         Value::String(s) => parse_iso(s).or_else(|| s.parse::<i64>().ok().and_then(from_number)),
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).and_then(from_number),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .and_then(from_number),
         _ => None,
     }
 }
 
 fn from_number(n: i64) -> Option<Timestamp> {
-    if n.abs() >= 100_000_000_000 { from_millis(n) } else { from_secs(n) }
+    if n.abs() >= 100_000_000_000 {
+        from_millis(n)
+    } else {
+        from_secs(n)
+    }
 }
 
 #[cfg(test)]
@@ -48,7 +58,10 @@ mod tests {
         assert_eq!(parse_iso("2026-03-02T14:07:11.482"), Some(want));
         assert_eq!(parse_iso("2026-03-02T15:07:11.482+01:00"), Some(want));
         assert_eq!(from_value(&json!(1772460431482i64)), Some(want));
-        assert_eq!(from_value(&json!(1772460431)).unwrap().as_second(), 1772460431);
+        assert_eq!(
+            from_value(&json!(1772460431)).unwrap().as_second(),
+            1772460431
+        );
         assert_eq!(from_value(&json!(null)), None);
         assert_eq!(parse_iso("garbage"), None);
     }

@@ -11,7 +11,8 @@ pub fn reset_sigpipe() {}
 /// True when `err` is a write to a closed pipe (`convx sessions | head`).
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -28,7 +29,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -38,7 +39,8 @@ pub fn thousands(n: u64) -> String {
 
 /// A UTC timestamp as `YYYY-MM-DD HH:MM` (UTC).
 pub fn short_time(t: Option<Timestamp>) -> String {
-    t.map(|t| t.strftime("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".to_string())
+    t.map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".to_string())
 }
 
 /// A simple aligned text table.
@@ -54,7 +56,10 @@ impl Table {
     /// right-aligned (the `>` is not shown).
     pub fn new(header: &[&str]) -> Self {
         Table {
-            header: header.iter().map(|h| h.trim_start_matches('>').to_string()).collect(),
+            header: header
+                .iter()
+                .map(|h| h.trim_start_matches('>').to_string())
+                .collect(),
             right: header.iter().map(|h| h.starts_with('>')).collect(),
             rows: Vec::new(),
         }

@@ -25,7 +25,13 @@ pub struct LoadRequest {
 impl LoadRequest {
     /// Load every agent from `env`'s default locations, keeping events.
     pub fn new(env: Environment) -> Self {
-        LoadRequest { env, agents: Vec::new(), overrides: BTreeMap::new(), since: None, retain_events: true }
+        LoadRequest {
+            env,
+            agents: Vec::new(),
+            overrides: BTreeMap::new(),
+            since: None,
+            retain_events: true,
+        }
     }
 
     fn wants(&self, agent: Agent) -> bool {
@@ -34,7 +40,10 @@ impl LoadRequest {
 
     /// The roots read for `adapter`.
     pub fn roots_for(&self, adapter: &dyn Adapter) -> Vec<PathBuf> {
-        self.overrides.get(&adapter.agent()).cloned().unwrap_or_else(|| adapter.default_roots(&self.env))
+        self.overrides
+            .get(&adapter.agent())
+            .cloned()
+            .unwrap_or_else(|| adapter.default_roots(&self.env))
     }
 }
 
@@ -123,8 +132,14 @@ pub fn load(req: &LoadRequest) -> LoadResult {
 }
 
 /// Read `sources` in parallel and assemble the result.
-pub fn load_sources(req: &LoadRequest, sources: &[Source], mut reports: Vec<AgentReport>) -> LoadResult {
-    let opts = ReadOptions { retain_events: req.retain_events };
+pub fn load_sources(
+    req: &LoadRequest,
+    sources: &[Source],
+    mut reports: Vec<AgentReport>,
+) -> LoadResult {
+    let opts = ReadOptions {
+        retain_events: req.retain_events,
+    };
     let outputs: Vec<(Agent, Result<convx_adapters::SourceOutput, String>)> = sources
         .par_iter()
         .map(|s| {
@@ -183,14 +198,21 @@ fn report_for(reports: &mut Vec<AgentReport>, agent: Agent) -> &mut AgentReport 
     if let Some(i) = reports.iter().position(|r| r.agent == Some(agent)) {
         return &mut reports[i];
     }
-    reports.push(AgentReport { agent: Some(agent), ..AgentReport::default() });
+    reports.push(AgentReport {
+        agent: Some(agent),
+        ..AgentReport::default()
+    });
     reports.last_mut().expect("just pushed")
 }
 
 /// Sort, link children to parents, and mark model calls already counted in an earlier
 /// session as duplicates.
 pub fn finish(sessions: &mut Vec<Session>) {
-    sessions.sort_by(|a, b| a.started_at.cmp(&b.started_at).then_with(|| a.key.cmp(&b.key)));
+    sessions.sort_by(|a, b| {
+        a.started_at
+            .cmp(&b.started_at)
+            .then_with(|| a.key.cmp(&b.key))
+    });
     // A session key read twice (e.g. the same session in two stores) is kept once: the
     // one with more events wins, then the first.
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -198,7 +220,8 @@ pub fn finish(sessions: &mut Vec<Session>) {
     for (i, s) in sessions.iter().enumerate() {
         if let Some(&j) = seen.get(&s.key) {
             let better = s.summary.counts.user_prompts + s.summary.counts.assistant_messages
-                > sessions[j].summary.counts.user_prompts + sessions[j].summary.counts.assistant_messages;
+                > sessions[j].summary.counts.user_prompts
+                    + sessions[j].summary.counts.assistant_messages;
             if better {
                 keep[j] = false;
                 seen.insert(s.key.clone(), i);
@@ -216,7 +239,11 @@ pub fn finish(sessions: &mut Vec<Session>) {
 }
 
 fn link_children(sessions: &mut [Session]) {
-    let index: HashMap<String, usize> = sessions.iter().enumerate().map(|(i, s)| (s.key.clone(), i)).collect();
+    let index: HashMap<String, usize> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.key.clone(), i))
+        .collect();
     let mut children: HashMap<usize, Vec<String>> = HashMap::new();
     for s in sessions.iter() {
         if let Some(&p) = s.parent.as_ref().and_then(|p| index.get(p)) {
@@ -254,10 +281,10 @@ fn dedupe_calls(sessions: &mut [Session]) {
             continue;
         }
         for e in &mut s.events {
-            if let Some(u) = &mut e.usage {
-                if dups.contains(&u.dedup_key) {
-                    u.duplicate = true;
-                }
+            if let Some(u) = &mut e.usage
+                && dups.contains(&u.dedup_key)
+            {
+                u.duplicate = true;
             }
         }
         s.summary.retotal();
@@ -272,8 +299,18 @@ mod tests {
     fn session(id: &str, start: &str, calls: &[&str]) -> Session {
         let mut s = Session::new(Agent::Claude, id);
         for (n, k) in calls.iter().enumerate() {
-            let mut e = Event::new(EventKind::AssistantText { text: format!("{n}") }).at(Some(start.parse().unwrap()));
-            e.usage = Some(CallUsage::new(Some("m".into()), Usage { output: 10, ..Default::default() }, *k));
+            let mut e = Event::new(EventKind::AssistantText {
+                text: format!("{n}"),
+            })
+            .at(Some(start.parse().unwrap()));
+            e.usage = Some(CallUsage::new(
+                Some("m".into()),
+                Usage {
+                    output: 10,
+                    ..Default::default()
+                },
+                *k,
+            ));
             s.push(e);
         }
         s

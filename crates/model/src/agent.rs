@@ -86,7 +86,12 @@ pub struct UnknownAgentError(pub String);
 impl fmt::Display for UnknownAgentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let known: Vec<&str> = Agent::ALL.iter().map(|a| a.slug()).collect();
-        write!(f, "unknown agent `{}` (known: {})", self.0, known.join(", "))
+        write!(
+            f,
+            "unknown agent `{}` (known: {})",
+            self.0,
+            known.join(", ")
+        )
     }
 }
 

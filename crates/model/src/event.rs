@@ -35,7 +35,14 @@ fn is_false(b: &bool) -> bool {
 impl Event {
     /// An event with no timestamp, usage or flags.
     pub fn new(kind: EventKind) -> Self {
-        Event { timestamp: None, kind, usage: None, native_id: None, inherited: false, abandoned: false }
+        Event {
+            timestamp: None,
+            kind,
+            usage: None,
+            native_id: None,
+            inherited: false,
+            abandoned: false,
+        }
     }
 
     /// Builder: set the timestamp.
@@ -236,7 +243,13 @@ pub struct CallUsage {
 impl CallUsage {
     /// A call's usage with no recorded cost.
     pub fn new(model: Option<String>, tokens: Usage, dedup_key: impl Into<String>) -> Self {
-        CallUsage { model, tokens, dedup_key: dedup_key.into(), recorded_cost_usd: None, duplicate: false }
+        CallUsage {
+            model,
+            tokens,
+            dedup_key: dedup_key.into(),
+            recorded_cost_usd: None,
+            duplicate: false,
+        }
     }
 }
 
@@ -246,8 +259,12 @@ mod tests {
 
     #[test]
     fn event_json_shape() {
-        let e = Event::new(EventKind::ToolResult { call_id: "c1".into(), output: "ok".into(), is_error: true })
-            .with_id("x");
+        let e = Event::new(EventKind::ToolResult {
+            call_id: "c1".into(),
+            output: "ok".into(),
+            is_error: true,
+        })
+        .with_id("x");
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["type"], "tool_result");
         assert_eq!(v["is_error"], true);
@@ -262,6 +279,9 @@ mod tests {
         let s = PlanStepStatus::parse("blocked");
         let j = serde_json::to_string(&s).unwrap();
         assert_eq!(j, "\"blocked\"");
-        assert_eq!(serde_json::from_str::<PlanStepStatus>("\"in_progress\"").unwrap(), PlanStepStatus::InProgress);
+        assert_eq!(
+            serde_json::from_str::<PlanStepStatus>("\"in_progress\"").unwrap(),
+            PlanStepStatus::InProgress
+        );
     }
 }

@@ -32,7 +32,9 @@ mod warning;
 
 pub use agent::{Agent, UnknownAgentError};
 pub use event::{Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus};
-pub use session::{Fingerprint, GitInfo, RedactionRecord, Session, SessionKind, SourceFile, truncate_chars};
+pub use session::{
+    Fingerprint, GitInfo, RedactionRecord, Session, SessionKind, SourceFile, truncate_chars,
+};
 pub use summary::{CallRecord, Counts, Summary, UNKNOWN_MODEL};
 pub use usage::Usage;
 pub use warning::{Warning, WarningKind};

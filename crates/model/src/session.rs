@@ -199,11 +199,9 @@ impl Session {
 
     fn note(&mut self, event: &Event) {
         self.summary.add(event);
-        if !event.inherited {
-            if let Some(ts) = event.timestamp {
-                self.started_at = Some(self.started_at.map_or(ts, |s| s.min(ts)));
-                self.ended_at = Some(self.ended_at.map_or(ts, |e| e.max(ts)));
-            }
+        if let (false, Some(ts)) = (event.inherited, event.timestamp) {
+            self.started_at = Some(self.started_at.map_or(ts, |s| s.min(ts)));
+            self.ended_at = Some(self.ended_at.map_or(ts, |e| e.max(ts)));
         }
         if let Some(m) = event.usage.as_ref().and_then(|u| u.model.as_deref()) {
             self.add_model(m);
@@ -247,7 +245,9 @@ impl Session {
 
     /// The first non-inherited user prompt event.
     pub fn first_prompt_event(&self) -> Option<&Event> {
-        self.events.iter().find(|e| !e.inherited && matches!(e.kind, EventKind::UserPrompt { .. }))
+        self.events
+            .iter()
+            .find(|e| !e.inherited && matches!(e.kind, EventKind::UserPrompt { .. }))
     }
 }
 
@@ -271,15 +271,39 @@ mod tests {
     #[test]
     fn push_counts_own_events_only() {
         let mut s = Session::new(Agent::Claude, "abc");
-        let mut inherited = Event::new(EventKind::UserPrompt { text: "old".into(), attachments: vec![] })
-            .at(ts("2026-01-01T00:00:00Z"));
+        let mut inherited = Event::new(EventKind::UserPrompt {
+            text: "old".into(),
+            attachments: vec![],
+        })
+        .at(ts("2026-01-01T00:00:00Z"));
         inherited.inherited = true;
-        inherited.usage = Some(CallUsage::new(Some("m".into()), Usage { input: 5, ..Default::default() }, "k0"));
+        inherited.usage = Some(CallUsage::new(
+            Some("m".into()),
+            Usage {
+                input: 5,
+                ..Default::default()
+            },
+            "k0",
+        ));
         s.push(inherited);
-        let mut e = Event::new(EventKind::AssistantText { text: "hi".into() }).at(ts("2026-01-02T00:00:00Z"));
-        e.usage = Some(CallUsage::new(Some("m2".into()), Usage { output: 3, ..Default::default() }, "k1"));
+        let mut e = Event::new(EventKind::AssistantText { text: "hi".into() })
+            .at(ts("2026-01-02T00:00:00Z"));
+        e.usage = Some(CallUsage::new(
+            Some("m2".into()),
+            Usage {
+                output: 3,
+                ..Default::default()
+            },
+            "k1",
+        ));
         s.push(e);
-        s.push(Event::new(EventKind::UserPrompt { text: "new".into(), attachments: vec![] }).at(ts("2026-01-03T00:00:00Z")));
+        s.push(
+            Event::new(EventKind::UserPrompt {
+                text: "new".into(),
+                attachments: vec![],
+            })
+            .at(ts("2026-01-03T00:00:00Z")),
+        );
         assert_eq!(s.summary.counts.user_prompts, 1);
         assert_eq!(s.summary.first_prompt.as_deref(), Some("new"));
         assert_eq!(s.summary.usage.total(), 3);
@@ -305,7 +329,10 @@ mod tests {
     fn display_title_falls_back() {
         let mut s = Session::new(Agent::Codex, "id-1");
         assert_eq!(s.display_title(), "id-1");
-        s.push(Event::new(EventKind::UserPrompt { text: "\n  first line\nsecond".into(), attachments: vec![] }));
+        s.push(Event::new(EventKind::UserPrompt {
+            text: "\n  first line\nsecond".into(),
+            attachments: vec![],
+        }));
         assert_eq!(s.display_title(), "first line");
         s.title = Some("Named".into());
         assert_eq!(s.display_title(), "Named");

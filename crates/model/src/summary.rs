@@ -114,7 +114,10 @@ impl Summary {
 
     fn add_usage(&mut self, model: Option<&str>, tokens: Usage) {
         self.usage += tokens;
-        *self.usage_by_model.entry(model.unwrap_or(UNKNOWN_MODEL).to_string()).or_default() += tokens;
+        *self
+            .usage_by_model
+            .entry(model.unwrap_or(UNKNOWN_MODEL).to_string())
+            .or_default() += tokens;
     }
 
     /// Recompute `usage` and `usage_by_model` from `calls`, skipping duplicates.

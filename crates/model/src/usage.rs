@@ -82,7 +82,13 @@ mod tests {
 
     #[test]
     fn total_excludes_reasoning_twice() {
-        let u = Usage { input: 1, cache_creation: 2, cache_read: 3, output: 10, reasoning: 7 };
+        let u = Usage {
+            input: 1,
+            cache_creation: 2,
+            cache_read: 3,
+            output: 10,
+            reasoning: 7,
+        };
         assert_eq!(u.total(), 16);
         assert_eq!(u.total_input(), 6);
         assert_eq!((u + u).total(), 32);

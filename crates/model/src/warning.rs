@@ -18,8 +18,18 @@ pub struct Warning {
 
 impl Warning {
     /// A warning about `source` at `line`.
-    pub fn new(source: impl Into<String>, line: Option<u64>, kind: WarningKind, detail: impl Into<String>) -> Self {
-        Warning { source: source.into(), line, kind, detail: detail.into() }
+    pub fn new(
+        source: impl Into<String>,
+        line: Option<u64>,
+        kind: WarningKind,
+        detail: impl Into<String>,
+    ) -> Self {
+        Warning {
+            source: source.into(),
+            line,
+            kind,
+            detail: detail.into(),
+        }
     }
 }
 

@@ -22,6 +22,9 @@ impl Adapter for CursorAdapter {
     }
 
     fn read(&self, source: &Source, _opts: &ReadOptions) -> Result<SourceOutput, AdapterError> {
-        Err(AdapterError::Format { path: source.path.clone(), reason: "adapter not implemented".into() })
+        Err(AdapterError::Format {
+            path: source.path.clone(),
+            reason: "adapter not implemented".into(),
+        })
     }
 }

@@ -71,10 +71,10 @@ pub fn finish(sessions: &mut Vec<Session>) {
             let keys: HashSet<String> =
                 s.summary.calls.iter().filter(|c| c.duplicate).map(|c| c.dedup_key.clone()).collect();
             for e in &mut s.events {
-                if let Some(u) = &mut e.usage {
-                    if keys.contains(&u.dedup_key) {
-                        u.duplicate = true;
-                    }
+                if let Some(u) = &mut e.usage
+                    && keys.contains(&u.dedup_key)
+                {
+                    u.duplicate = true;
                 }
             }
             s.summary.retotal();

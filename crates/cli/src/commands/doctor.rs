@@ -28,9 +28,19 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
             let Some(agent) = r.agent else { continue };
             writeln!(out, "{} ({})", agent.display_name(), agent.slug())?;
             for (root, exists) in &r.roots {
-                writeln!(out, "  looked in   {} {}", root.display(), if *exists { "" } else { "(missing)" })?;
+                writeln!(
+                    out,
+                    "  looked in   {} {}",
+                    root.display(),
+                    if *exists { "" } else { "(missing)" }
+                )?;
             }
-            writeln!(out, "  sources     {} ({} bytes)", thousands(r.sources), thousands(r.bytes))?;
+            writeln!(
+                out,
+                "  sources     {} ({} bytes)",
+                thousands(r.sources),
+                thousands(r.bytes)
+            )?;
             writeln!(out, "  sessions    {}", thousands(r.sessions))?;
             if r.sessions > 0 {
                 writeln!(out, "  oldest      {} UTC", short_time(r.oldest))?;
@@ -43,17 +53,36 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
                 writeln!(out, "  UNREADABLE  {e}")?;
             }
             for (kind, n) in &r.warnings {
-                writeln!(out, "  skipped     {} record(s): {}", thousands(*n), kind.name())?;
+                writeln!(
+                    out,
+                    "  skipped     {} record(s): {}",
+                    thousands(*n),
+                    kind.name()
+                )?;
             }
             for w in &r.warning_samples {
                 let at = w.line.map(|l| format!(":{l}")).unwrap_or_default();
-                writeln!(out, "              {}{at}: {} ({})", w.source, w.kind.name(), w.detail)?;
+                writeln!(
+                    out,
+                    "              {}{at}: {} ({})",
+                    w.source,
+                    w.kind.name(),
+                    w.detail
+                )?;
             }
             for (t, n) in &r.unknown_types {
-                writeln!(out, "  unknown     {} record(s) of type `{t}`", thousands(*n))?;
+                writeln!(
+                    out,
+                    "  unknown     {} record(s) of type `{t}`",
+                    thousands(*n)
+                )?;
             }
             writeln!(out)?;
         }
     }
-    Ok(if failed { crate::exit::FINDINGS } else { crate::exit::OK })
+    Ok(if failed {
+        crate::exit::FINDINGS
+    } else {
+        crate::exit::OK
+    })
 }

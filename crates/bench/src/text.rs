@@ -75,7 +75,7 @@ pub fn prose(rng: &mut Rng, len: usize) -> String {
         if !s.is_empty() {
             s.push(' ');
         }
-        let w: &str = rng.pick(WORDS);
+        let w: &str = rng.pick::<&str>(WORDS);
         s.push_str(w);
         if rng.below(12) == 0 {
             s.push_str(".\n");
@@ -91,11 +91,11 @@ pub fn output(rng: &mut Rng, len: usize) -> String {
     while s.len() < len {
         match rng.below(4) {
             0 => {
-                let c: &str = rng.pick(CODE);
+                let c: &str = rng.pick::<&str>(CODE);
                 s.push_str(c)
             }
             1 => {
-                let l: &str = rng.pick(LOG);
+                let l: &str = rng.pick::<&str>(LOG);
                 s.push_str(l)
             }
             2 => {

@@ -58,4 +58,29 @@ pub trait Adapter: Send + Sync {
 
     /// The sessions in one source.
     fn read(&self, source: &Source, opts: &ReadOptions) -> Result<SourceOutput, AdapterError>;
+
+    /// Facts about the agent's installation worth telling the user, such as a retention
+    /// setting that will delete transcripts. Default: none.
+    fn notes(&self, _roots: &[PathBuf]) -> Vec<AgentNote> {
+        Vec::new()
+    }
+}
+
+/// A fact about an agent's installation (see [`Adapter::notes`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AgentNote {
+    /// `warning` when sessions are at risk, else `info`.
+    pub level: NoteLevel,
+    /// What the user should know, including how to change it.
+    pub message: String,
+}
+
+/// Severity of an [`AgentNote`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteLevel {
+    /// Informational.
+    Info,
+    /// Sessions are at risk.
+    Warning,
 }

@@ -37,6 +37,9 @@ pub enum Command {
     Show(commands::show::ShowArgs),
     /// Check what convx can read: locations, sources, parse problems, unknown record types.
     Doctor(commands::doctor::DoctorArgs),
+    /// Every supported agent: detected or not, where convx looked, sessions found,
+    /// oldest and newest session, last version seen, and retention warnings.
+    Agents(commands::agents::AgentsArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

@@ -74,6 +74,10 @@ pub struct AgentReport {
     pub oldest: Option<Timestamp>,
     /// Newest session activity.
     pub newest: Option<Timestamp>,
+    /// Agent version recorded by the most recently active session.
+    pub last_version: Option<String>,
+    /// Facts about the installation (retention settings...).
+    pub notes: Vec<convx_adapters::AgentNote>,
 }
 
 /// Everything loaded.
@@ -97,6 +101,7 @@ pub fn discover(req: &LoadRequest) -> (Vec<Source>, Vec<AgentReport>) {
         let mut report = AgentReport {
             agent: Some(adapter.agent()),
             roots: roots.iter().map(|r| (r.clone(), r.exists())).collect(),
+            notes: adapter.notes(&roots),
             ..AgentReport::default()
         };
         match adapter.discover(&roots) {
@@ -188,6 +193,9 @@ pub fn load_sources(
             report.oldest = Some(report.oldest.map_or(t, |o| o.min(t)));
         }
         if let Some(t) = s.ended_at.or(s.started_at) {
+            if report.newest.is_none_or(|n| t >= n) && s.agent_version.is_some() {
+                report.last_version = s.agent_version.clone();
+            }
             report.newest = Some(report.newest.map_or(t, |n| n.max(t)));
         }
     }

@@ -1,5 +1,6 @@
 //! One file per command.
 
+pub mod agents;
 pub mod doctor;
 pub mod sessions;
 pub mod show;
@@ -13,6 +14,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sessions(args) => sessions::run(args),
         Command::Show(args) => show::run(args),
         Command::Doctor(args) => doctor::run(args),
+        Command::Agents(args) => agents::run(args),
     }
 }
 

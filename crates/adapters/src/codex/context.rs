@@ -34,7 +34,10 @@ const PREFIXES: &[(&str, &str)] = &[
     ("<environment_diff", "environment_context"),
     ("<system-reminder", "system_reminder"),
     // Summary that replaces history after a local compaction (compact/summary_prefix.md).
-    ("Another language model started to solve this problem", "compact_summary"),
+    (
+        "Another language model started to solve this problem",
+        "compact_summary",
+    ),
 ];
 
 /// Marker of IDE-originated prompts: the real request follows it (`strip_user_message_prefix`).
@@ -60,10 +63,10 @@ pub(crate) fn classify(text: &str) -> Class {
             return Class::Known(source);
         }
     }
-    if text::is_wrapped_in_tag(t) {
-        if let Some(tag) = text::leading_tag(t) {
-            return Class::Generic(tag.to_string());
-        }
+    if text::is_wrapped_in_tag(t)
+        && let Some(tag) = text::leading_tag(t)
+    {
+        return Class::Generic(tag.to_string());
     }
     Class::Prompt
 }
@@ -122,32 +125,65 @@ mod tests {
             classify("<environment_context>\n  <cwd>/x</cwd>\n</environment_context>"),
             Class::Known("environment_context")
         );
-        assert_eq!(classify("# AGENTS.md instructions for /home/a\n\n<INSTRUCTIONS>x</INSTRUCTIONS>"), Class::Known("agents_md"));
-        assert_eq!(classify("<permissions instructions>\nx\n</permissions instructions>"), Class::Known("permissions"));
-        assert_eq!(classify("<user_shell_command>\n<command>ls</command>\n</user_shell_command>"), Class::Known("user_shell_command"));
-        assert_eq!(classify("<turn_aborted>\nThe user interrupted.\n</turn_aborted>"), Class::Known("turn_aborted"));
-        assert_eq!(classify("Another language model started to solve this problem and ..."), Class::Known("compact_summary"));
+        assert_eq!(
+            classify("# AGENTS.md instructions for /home/a\n\n<INSTRUCTIONS>x</INSTRUCTIONS>"),
+            Class::Known("agents_md")
+        );
+        assert_eq!(
+            classify("<permissions instructions>\nx\n</permissions instructions>"),
+            Class::Known("permissions")
+        );
+        assert_eq!(
+            classify("<user_shell_command>\n<command>ls</command>\n</user_shell_command>"),
+            Class::Known("user_shell_command")
+        );
+        assert_eq!(
+            classify("<turn_aborted>\nThe user interrupted.\n</turn_aborted>"),
+            Class::Known("turn_aborted")
+        );
+        assert_eq!(
+            classify("Another language model started to solve this problem and ..."),
+            Class::Known("compact_summary")
+        );
     }
 
     #[test]
     fn generic_and_prompts() {
-        assert_eq!(classify("<brand_new_block>\nx\n</brand_new_block>"), Class::Generic("brand_new_block".into()));
+        assert_eq!(
+            classify("<brand_new_block>\nx\n</brand_new_block>"),
+            Class::Generic("brand_new_block".into())
+        );
         assert_eq!(classify("fix the <div> in index.html"), Class::Prompt);
         assert_eq!(classify("<b>bold</i>"), Class::Prompt);
         assert_eq!(classify("please run `ls`"), Class::Prompt);
-        assert_eq!(role_source("You are a helpful agent", "developer"), "developer");
-        assert_eq!(role_source("<model_switch>\nnow gpt-5\n</model_switch>", "developer"), "model_switch");
+        assert_eq!(
+            role_source("You are a helpful agent", "developer"),
+            "developer"
+        );
+        assert_eq!(
+            role_source("<model_switch>\nnow gpt-5\n</model_switch>", "developer"),
+            "model_switch"
+        );
     }
 
     #[test]
     fn request_marker_and_helpers() {
         let t = "# Context from my IDE setup:\n\n## Active file: a.rs\n\n## My request for Codex:\nfix it\n";
-        assert_eq!(split_request(t), Some(("# Context from my IDE setup:\n\n## Active file: a.rs", "fix it")));
+        assert_eq!(
+            split_request(t),
+            Some((
+                "# Context from my IDE setup:\n\n## Active file: a.rs",
+                "fix it"
+            ))
+        );
         assert!(same_prompt(t, "fix it"));
         assert!(!same_prompt("fix it", "other"));
         assert!(is_image_wrapper("<image name=[Image #1]>"));
         assert!(is_image_wrapper("</image>"));
         assert!(!is_image_wrapper("<image> and </image>"));
-        assert_eq!(env_cwd("<environment_context>\n  <cwd>/home/a/x</cwd>\n</environment_context>"), Some("/home/a/x".into()));
+        assert_eq!(
+            env_cwd("<environment_context>\n  <cwd>/home/a/x</cwd>\n</environment_context>"),
+            Some("/home/a/x".into())
+        );
     }
 }

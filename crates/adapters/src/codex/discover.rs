@@ -31,7 +31,10 @@ pub(super) fn discover(roots: &[PathBuf]) -> Discovery {
     for root in roots {
         let mut found: Vec<(PathBuf, u8)> = Vec::new();
         if root.is_file() {
-            if root.file_name().is_some_and(|n| is_rollout(&n.to_string_lossy())) {
+            if root
+                .file_name()
+                .is_some_and(|n| is_rollout(&n.to_string_lossy()))
+            {
                 found.push((root.clone(), 2));
             }
         } else if root.is_dir() {
@@ -49,12 +52,22 @@ pub(super) fn discover(roots: &[PathBuf]) -> Discovery {
                 indexes.push((index_path.clone(), read_index(&index_path, &mut warnings)));
             }
         }
-        let index = root.join("session_index.jsonl").is_file().then(|| indexes.len() - 1);
+        let index = root
+            .join("session_index.jsonl")
+            .is_file()
+            .then(|| indexes.len() - 1);
         for (path, loc) in found {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let zst = u8::from(name.ends_with(".zst"));
             let key = name.strip_suffix(".zst").unwrap_or(&name).to_string();
-            let cand = Candidate { rank: (loc, zst), path, index };
+            let cand = Candidate {
+                rank: (loc, zst),
+                path,
+                index,
+            };
             match best.get(&key) {
                 Some(old) if (old.rank, &old.path) <= (cand.rank, &cand.path) => {}
                 _ => {
@@ -68,11 +81,22 @@ pub(super) fn discover(roots: &[PathBuf]) -> Discovery {
         let fp = match fingerprint(&cand.path) {
             Ok(fp) => fp,
             Err(e) => {
-                warnings.push(Warning::new(cand.path.display().to_string(), None, WarningKind::Unreadable, e.to_string()));
+                warnings.push(Warning::new(
+                    cand.path.display().to_string(),
+                    None,
+                    WarningKind::Unreadable,
+                    e.to_string(),
+                ));
                 continue;
             }
         };
-        let mut src = Source { agent: Agent::Codex, path: cand.path, fingerprint: fp, related: Vec::new(), hint: None };
+        let mut src = Source {
+            agent: Agent::Codex,
+            path: cand.path,
+            fingerprint: fp,
+            related: Vec::new(),
+            hint: None,
+        };
         if let Some((index_path, names)) = cand.index.and_then(|i| indexes.get(i)) {
             let id = file_id(&src.path);
             if let Some(title) = names.get(&id) {
@@ -80,7 +104,10 @@ pub(super) fn discover(roots: &[PathBuf]) -> Discovery {
                 src.related.push(index_path.clone());
                 // A renamed thread changes the index only: fold its mtime into this source's.
                 if let Ok(ifp) = fingerprint(index_path) {
-                    src.fingerprint = Fingerprint { size: fp.size, mtime_ns: fp.mtime_ns.max(ifp.mtime_ns) };
+                    src.fingerprint = Fingerprint {
+                        size: fp.size,
+                        mtime_ns: fp.mtime_ns.max(ifp.mtime_ns),
+                    };
                 }
             }
         }
@@ -90,12 +117,23 @@ pub(super) fn discover(roots: &[PathBuf]) -> Discovery {
     Discovery { sources, warnings }
 }
 
-fn walk(dir: &Path, loc: u8, depth: usize, out: &mut Vec<(PathBuf, u8)>, warnings: &mut Vec<Warning>) {
+fn walk(
+    dir: &Path,
+    loc: u8,
+    depth: usize,
+    out: &mut Vec<(PathBuf, u8)>,
+    warnings: &mut Vec<Warning>,
+) {
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
         Err(e) => {
-            warnings.push(Warning::new(dir.display().to_string(), None, WarningKind::Unreadable, e.to_string()));
+            warnings.push(Warning::new(
+                dir.display().to_string(),
+                None,
+                WarningKind::Unreadable,
+                e.to_string(),
+            ));
             return;
         }
     };
@@ -116,7 +154,9 @@ fn walk(dir: &Path, loc: u8, depth: usize, out: &mut Vec<(PathBuf, u8)>, warning
 /// `session_index.jsonl`: `{id, thread_name, updated_at}` per line, the last entry per id wins.
 fn read_index(path: &Path, warnings: &mut Vec<Warning>) -> HashMap<String, String> {
     let mut names = HashMap::new();
-    let Ok(reader) = jsonl::open(path) else { return names };
+    let Ok(reader) = jsonl::open(path) else {
+        return names;
+    };
     let file = path.display().to_string();
     let mut w = Vec::new();
     jsonl::for_each_line(reader, &file, &mut w, |line| {

@@ -22,7 +22,11 @@ impl Reader<'_> {
             "user_message" => self.user_message(p),
             "agent_message" => {
                 if !self.dual() {
-                    let text = p.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+                    let text = p
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
                     if !text.trim().is_empty() {
                         self.emit(EventKind::AssistantText { text }, None);
                     }
@@ -30,8 +34,18 @@ impl Reader<'_> {
             }
             "agent_reasoning" | "agent_reasoning_raw_content" => {
                 if !self.dual() {
-                    let text = p.get("text").and_then(Value::as_str).unwrap_or("").to_string();
-                    self.emit(EventKind::Reasoning { text, encrypted: false }, None);
+                    let text = p
+                        .get("text")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    self.emit(
+                        EventKind::Reasoning {
+                            text,
+                            encrypted: false,
+                        },
+                        None,
+                    );
                 }
             }
             "token_count" => self.token_count(p),
@@ -42,10 +56,10 @@ impl Reader<'_> {
                 self.opaque("event_msg/thread_rolled_back", p);
             }
             "thread_name_updated" => {
-                if !self.inherited {
-                    if let Some(name) = p.get("thread_name").and_then(Value::as_str) {
-                        self.title_from_log = Some(name.to_string());
-                    }
+                if !self.inherited
+                    && let Some(name) = p.get("thread_name").and_then(Value::as_str)
+                {
+                    self.title_from_log = Some(name.to_string());
                 }
                 self.opaque("event_msg/thread_name_updated", p);
             }
@@ -62,12 +76,19 @@ impl Reader<'_> {
     }
 
     fn user_message(&mut self, p: &Value) {
-        let text = p.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+        let text = p
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if let Some(pending) = self.pending.take() {
             if context::same_prompt(&pending.text, &text) {
                 // The user typed a `<tag>…</tag>` text: a prompt after all.
                 self.recent_user_items.clear();
-                let kind = EventKind::UserPrompt { text: pending.text, attachments: Vec::new() };
+                let kind = EventKind::UserPrompt {
+                    text: pending.text,
+                    attachments: Vec::new(),
+                };
                 self.emit_at(kind, pending.ts, pending.inherited, pending.native_id, None);
                 return;
             }
@@ -75,7 +96,13 @@ impl Reader<'_> {
             self.flush_pending();
         }
         let recent = std::mem::take(&mut self.recent_user_items);
-        let duplicate = recent.iter().any(|(t, prompt)| if *prompt { context::same_prompt(t, &text) } else { t.trim() == text.trim() });
+        let duplicate = recent.iter().any(|(t, prompt)| {
+            if *prompt {
+                context::same_prompt(t, &text)
+            } else {
+                t.trim() == text.trim()
+            }
+        });
         if duplicate {
             return;
         }
@@ -83,19 +110,42 @@ impl Reader<'_> {
         let kind = p.get("kind").and_then(Value::as_str).unwrap_or("plain");
         let mut attachments: Vec<Attachment> = Vec::new();
         if let Some(images) = p.get("images").and_then(Value::as_array) {
-            attachments.extend(images.iter().map(|i| image_attachment(&json!({ "image_url": i }))));
+            attachments.extend(
+                images
+                    .iter()
+                    .map(|i| image_attachment(&json!({ "image_url": i }))),
+            );
         }
         if let Some(paths) = p.get("local_images").and_then(Value::as_array) {
             attachments.extend(paths.iter().filter_map(|x| {
-                let name = x.as_str().or_else(|| x.get("path").and_then(Value::as_str))?;
-                Some(Attachment { kind: "image".into(), media_type: None, size_bytes: None, name: Some(name.to_string()) })
+                let name = x
+                    .as_str()
+                    .or_else(|| x.get("path").and_then(Value::as_str))?;
+                Some(Attachment {
+                    kind: "image".into(),
+                    media_type: None,
+                    size_bytes: None,
+                    name: Some(name.to_string()),
+                })
             }));
         }
         match (kind, context::classify(&text)) {
             ("environment_context" | "user_instructions", _) => {
-                self.emit(EventKind::Context { source: kind.to_string(), text }, None);
+                self.emit(
+                    EventKind::Context {
+                        source: kind.to_string(),
+                        text,
+                    },
+                    None,
+                );
             }
-            (_, Class::Known(source)) => self.emit(EventKind::Context { source: source.to_string(), text }, None),
+            (_, Class::Known(source)) => self.emit(
+                EventKind::Context {
+                    source: source.to_string(),
+                    text,
+                },
+                None,
+            ),
             _ => {
                 if text.trim().is_empty() && attachments.is_empty() {
                     return;
@@ -103,9 +153,21 @@ impl Reader<'_> {
                 match context::split_request(&text) {
                     Some((ide, request)) => {
                         if !ide.is_empty() {
-                            self.emit(EventKind::Context { source: "ide_context".into(), text: ide.to_string() }, None);
+                            self.emit(
+                                EventKind::Context {
+                                    source: "ide_context".into(),
+                                    text: ide.to_string(),
+                                },
+                                None,
+                            );
                         }
-                        self.emit(EventKind::UserPrompt { text: request.to_string(), attachments }, None);
+                        self.emit(
+                            EventKind::UserPrompt {
+                                text: request.to_string(),
+                                attachments,
+                            },
+                            None,
+                        );
                     }
                     None => self.emit(EventKind::UserPrompt { text, attachments }, None),
                 }
@@ -115,8 +177,12 @@ impl Reader<'_> {
 
     fn token_count(&mut self, p: &Value) {
         // `info: null`: a rate-limit-only refresh, no usage (§1.8).
-        let Some(info) = p.get("info").filter(|i| i.is_object()) else { return };
-        let Some(delta) = self.tracker.observe(info) else { return };
+        let Some(info) = p.get("info").filter(|i| i.is_object()) else {
+            return;
+        };
+        let Some(delta) = self.tracker.observe(info) else {
+            return;
+        };
         let model = self.model.clone();
         let key = dedup_key(&self.line_ts_raw, model.as_deref(), &delta);
         let usage = CallUsage::new(model, delta.normalize(), key);
@@ -144,11 +210,16 @@ impl Reader<'_> {
                     .and_then(Value::as_array)
                     .map(|a| {
                         a.iter()
-                            .filter(|x| x.get("type").and_then(Value::as_str).is_some_and(|t| t.contains("image")))
+                            .filter(|x| {
+                                x.get("type")
+                                    .and_then(Value::as_str)
+                                    .is_some_and(|t| t.contains("image"))
+                            })
                             .map(|x| {
                                 let mut att = image_attachment(x);
                                 if att.name.is_none() {
-                                    att.name = x.get("path").and_then(Value::as_str).map(str::to_string);
+                                    att.name =
+                                        x.get("path").and_then(Value::as_str).map(str::to_string);
                                 }
                                 att
                             })
@@ -157,7 +228,13 @@ impl Reader<'_> {
                     .unwrap_or_default();
                 let text = texts.join("\n");
                 match context::classify(&text) {
-                    Class::Known(source) => self.emit(EventKind::Context { source: source.into(), text }, nid),
+                    Class::Known(source) => self.emit(
+                        EventKind::Context {
+                            source: source.into(),
+                            text,
+                        },
+                        nid,
+                    ),
                     _ => self.emit(EventKind::UserPrompt { text, attachments }, nid),
                 }
             }
@@ -170,49 +247,113 @@ impl Reader<'_> {
             "Reasoning" => {
                 let mut parts = strings(item.get("summary_text"));
                 parts.extend(strings(item.get("raw_content")));
-                self.emit(EventKind::Reasoning { text: parts.join("\n\n"), encrypted: false }, nid);
+                self.emit(
+                    EventKind::Reasoning {
+                        text: parts.join("\n\n"),
+                        encrypted: false,
+                    },
+                    nid,
+                );
             }
-            "CommandExecution" | "McpToolCall" | "FileChange" | "WebSearch" if !dual => self.turn_item_tool(ty, item, nid),
-            _ => self.opaque(&format!("item_completed/{}", if ty.is_empty() { "unknown" } else { ty }), p),
+            "CommandExecution" | "McpToolCall" | "FileChange" | "WebSearch" if !dual => {
+                self.turn_item_tool(ty, item, nid)
+            }
+            _ => self.opaque(
+                &format!(
+                    "item_completed/{}",
+                    if ty.is_empty() { "unknown" } else { ty }
+                ),
+                p,
+            ),
         }
     }
 
     /// Tool-like TurnItems of a paginated file without model-history items.
     fn turn_item_tool(&mut self, ty: &str, item: &Value, nid: Option<String>) {
-        let call_id = nid.clone().unwrap_or_else(|| format!("{ty}-line{}", self.line_no));
+        let call_id = nid
+            .clone()
+            .unwrap_or_else(|| format!("{ty}-line{}", self.line_no));
         let get = |k: &str| item.get(k).cloned().unwrap_or(Value::Null);
-        let status_failed = matches!(item.get("status").and_then(Value::as_str), Some("failed" | "declined"));
+        let status_failed = matches!(
+            item.get("status").and_then(Value::as_str),
+            Some("failed" | "declined")
+        );
         let (name, input, result) = match ty {
             "CommandExecution" => {
                 let code = item.get("exit_code").and_then(Value::as_i64);
-                let out = item.get("aggregated_output").and_then(Value::as_str).unwrap_or("").to_string();
-                ("shell".to_string(), json!({ "command": get("command") }), Some((out, code.is_some_and(|c| c != 0))))
+                let out = item
+                    .get("aggregated_output")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                (
+                    "shell".to_string(),
+                    json!({ "command": get("command") }),
+                    Some((out, code.is_some_and(|c| c != 0))),
+                )
             }
             "McpToolCall" => {
                 let server = item.get("server").and_then(Value::as_str).unwrap_or("");
                 let tool = item.get("tool").and_then(Value::as_str).unwrap_or("");
-                let res = item.get("result").filter(|r| !r.is_null()).or_else(|| item.get("error"));
+                let res = item
+                    .get("result")
+                    .filter(|r| !r.is_null())
+                    .or_else(|| item.get("error"));
                 let (out, err) = tools::output(res);
                 let err = err || item.get("error").is_some_and(|e| !e.is_null());
-                (format!("mcp__{server}__{tool}"), get("arguments"), Some((out, err)))
+                (
+                    format!("mcp__{server}__{tool}"),
+                    get("arguments"),
+                    Some((out, err)),
+                )
             }
             "FileChange" => {
-                let status = item.get("status").and_then(Value::as_str).unwrap_or("").to_string();
-                ("apply_patch".to_string(), json!({ "changes": get("changes") }), Some((status, false)))
+                let status = item
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                (
+                    "apply_patch".to_string(),
+                    json!({ "changes": get("changes") }),
+                    Some((status, false)),
+                )
             }
-            _ => ("web_search".to_string(), json!({ "query": get("query"), "action": get("action") }), None),
+            _ => (
+                "web_search".to_string(),
+                json!({ "query": get("query"), "action": get("action") }),
+                None,
+            ),
         };
         self.calls.insert(call_id.clone());
-        self.emit(EventKind::ToolCall { call_id: call_id.clone(), name, input, subagent: None }, nid);
+        self.emit(
+            EventKind::ToolCall {
+                call_id: call_id.clone(),
+                name,
+                input,
+                subagent: None,
+            },
+            nid,
+        );
         if let Some((output, is_error)) = result {
-            self.emit(EventKind::ToolResult { call_id, output, is_error: is_error || status_failed }, None);
+            self.emit(
+                EventKind::ToolResult {
+                    call_id,
+                    output,
+                    is_error: is_error || status_failed,
+                },
+                None,
+            );
         }
     }
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
         Some(Value::String(s)) => vec![s.clone()],
         _ => Vec::new(),
     }

@@ -10,7 +10,11 @@ use serde_json::{Value, json};
 impl Reader<'_> {
     pub(super) fn response_item(&mut self, p: &Value) {
         let ty = p.get("type").and_then(Value::as_str).unwrap_or("");
-        let nid = p.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        let nid = p
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         match ty {
             "message" => self.message(p, nid),
             "reasoning" => self.reasoning_item(p, nid),
@@ -19,7 +23,9 @@ impl Reader<'_> {
                 let name = tools::tool_name(name, p.get("namespace").and_then(Value::as_str));
                 let input = tools::parse_args(p.get("arguments"));
                 let call_id = self.call_id(p, "function_call");
-                let plan = (name == "update_plan").then(|| plan_from_args(&input)).flatten();
+                let plan = (name == "update_plan")
+                    .then(|| plan_from_args(&input))
+                    .flatten();
                 self.tool_call(call_id, name, input, nid);
                 if let Some(kind) = plan {
                     self.emit(kind, None);
@@ -52,17 +58,29 @@ impl Reader<'_> {
                 self.tool_call(call_id, "tool_search".into(), input, nid);
             }
             "function_call_output" | "custom_tool_call_output" => {
-                let id = p.get("call_id").and_then(Value::as_str).unwrap_or("").to_string();
+                let id = p
+                    .get("call_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
                 let (output, is_error) = tools::output(p.get("output"));
                 self.tool_result(id, output, is_error, p, ty);
             }
             "tool_search_output" => {
                 let id = p.get("call_id").and_then(Value::as_str).map(str::to_string);
-                let id = id.or_else(|| self.last_tool_search.take()).unwrap_or_default();
+                let id = id
+                    .or_else(|| self.last_tool_search.take())
+                    .unwrap_or_default();
                 let names: Vec<String> = p
                     .get("tools")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| {
+                                t.get("name").and_then(Value::as_str).map(str::to_string)
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let status = p.get("status").and_then(Value::as_str) == Some("failed");
                 self.tool_result(id, names.join("\n"), status, p, ty);
@@ -71,19 +89,30 @@ impl Reader<'_> {
                 let call_id = self.call_id(p, "image_generation_call");
                 let input = json!({ "revised_prompt": p.get("revised_prompt").cloned().unwrap_or(Value::Null) });
                 self.tool_call(call_id.clone(), "image_generation".into(), input, nid);
-                let size = p.get("result").and_then(Value::as_str).map(crate::text::base64_decoded_len);
+                let size = p
+                    .get("result")
+                    .and_then(Value::as_str)
+                    .map(crate::text::base64_decoded_len);
                 let out = size.map_or("[image]".to_string(), |n| format!("[image: {n} bytes]"));
                 let failed = p.get("status").and_then(Value::as_str) == Some("failed");
                 self.tool_result(call_id, out, failed, p, ty);
             }
             // Undo snapshots: not conversation (§1.5).
             "ghost_snapshot" => {}
-            "compaction" | "compaction_summary" | "context_compaction" => self.compaction_event(None, CG_ITEM),
+            "compaction" | "compaction_summary" | "context_compaction" => {
+                self.compaction_event(None, CG_ITEM)
+            }
             "agent_message" => {
                 let text = tools::flatten(p.get("content").unwrap_or(&Value::Null));
                 let author = p.get("author").and_then(Value::as_str).unwrap_or("?");
                 let recipient = p.get("recipient").and_then(Value::as_str).unwrap_or("?");
-                self.emit(EventKind::Context { source: "agent_message".into(), text: format!("[{author} → {recipient}]\n{text}") }, nid);
+                self.emit(
+                    EventKind::Context {
+                        source: "agent_message".into(),
+                        text: format!("[{author} → {recipient}]\n{text}"),
+                    },
+                    nid,
+                );
             }
             "" => {
                 self.warn(WarningKind::UnexpectedShape, "response_item without type");
@@ -104,16 +133,41 @@ impl Reader<'_> {
 
     fn tool_call(&mut self, call_id: String, name: String, input: Value, nid: Option<String>) {
         self.calls.insert(call_id.clone());
-        self.emit(EventKind::ToolCall { call_id, name, input, subagent: None }, nid);
+        self.emit(
+            EventKind::ToolCall {
+                call_id,
+                name,
+                input,
+                subagent: None,
+            },
+            nid,
+        );
     }
 
-    fn tool_result(&mut self, call_id: String, output: String, is_error: bool, raw: &Value, ty: &str) {
+    fn tool_result(
+        &mut self,
+        call_id: String,
+        output: String,
+        is_error: bool,
+        raw: &Value,
+        ty: &str,
+    ) {
         if call_id.is_empty() || !self.calls.contains(&call_id) {
-            self.warn(WarningKind::OrphanToolResult, format!("{ty} without a preceding call"));
+            self.warn(
+                WarningKind::OrphanToolResult,
+                format!("{ty} without a preceding call"),
+            );
             self.opaque(&format!("response_item/{ty}"), raw);
             return;
         }
-        self.emit(EventKind::ToolResult { call_id, output, is_error }, None);
+        self.emit(
+            EventKind::ToolResult {
+                call_id,
+                output,
+                is_error,
+            },
+            None,
+        );
     }
 
     fn message(&mut self, p: &Value, nid: Option<String>) {
@@ -127,7 +181,11 @@ impl Reader<'_> {
                 }
             }
             "developer" | "system" => {
-                let role: &'static str = if role == "system" { "system" } else { "developer" };
+                let role: &'static str = if role == "system" {
+                    "system"
+                } else {
+                    "developer"
+                };
                 let text = text_parts(content).join("\n");
                 if !text.trim().is_empty() {
                     let source = context::role_source(&text, role);
@@ -136,7 +194,10 @@ impl Reader<'_> {
             }
             "user" => self.user_item(content, nid),
             _ => {
-                self.warn(WarningKind::UnexpectedShape, format!("message with role `{role}`"));
+                self.warn(
+                    WarningKind::UnexpectedShape,
+                    format!("message with role `{role}`"),
+                );
                 self.opaque("response_item/message", p);
             }
         }
@@ -148,19 +209,30 @@ impl Reader<'_> {
         let attachments: Vec<Attachment> = match content {
             Some(Value::Array(parts)) => parts
                 .iter()
-                .filter(|p| p.get("type").and_then(Value::as_str).is_some_and(|t| t.contains("image")))
+                .filter(|p| {
+                    p.get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.contains("image"))
+                })
                 .map(image_attachment)
                 .collect(),
             _ => Vec::new(),
         };
         let full = texts.join("\n");
         // One generic-tag block and nothing else: wait for a confirming user_message event.
-        if texts.len() == 1 && attachments.is_empty() {
-            if let Class::Generic(tag) = context::classify(&texts[0]) {
-                self.recent_user_items.push((full.clone(), false));
-                self.pending = Some(Pending { text: full, tag, ts: self.line_ts, inherited: self.inherited, native_id: nid });
-                return;
-            }
+        if texts.len() == 1
+            && attachments.is_empty()
+            && let Class::Generic(tag) = context::classify(&texts[0])
+        {
+            self.recent_user_items.push((full.clone(), false));
+            self.pending = Some(Pending {
+                text: full,
+                tag,
+                ts: self.line_ts,
+                inherited: self.inherited,
+                native_id: nid,
+            });
+            return;
         }
         let mut prompt: Vec<String> = Vec::new();
         for t in texts {
@@ -170,16 +242,34 @@ impl Reader<'_> {
                         self.env_cwd = context::env_cwd(&t);
                     }
                     self.recent_user_items.push((t.clone(), false));
-                    self.emit(EventKind::Context { source: source.to_string(), text: t }, None);
+                    self.emit(
+                        EventKind::Context {
+                            source: source.to_string(),
+                            text: t,
+                        },
+                        None,
+                    );
                 }
                 Class::Generic(tag) => {
                     self.recent_user_items.push((t.clone(), false));
-                    self.emit(EventKind::Context { source: tag, text: t }, None);
+                    self.emit(
+                        EventKind::Context {
+                            source: tag,
+                            text: t,
+                        },
+                        None,
+                    );
                 }
                 Class::Prompt => match context::split_request(&t) {
                     Some((ide, request)) => {
                         if !ide.is_empty() {
-                            self.emit(EventKind::Context { source: "ide_context".into(), text: ide.to_string() }, None);
+                            self.emit(
+                                EventKind::Context {
+                                    source: "ide_context".into(),
+                                    text: ide.to_string(),
+                                },
+                                None,
+                            );
                         }
                         prompt.push(request.to_string());
                     }
@@ -198,7 +288,10 @@ impl Reader<'_> {
         let mut parts = text_parts(p.get("summary"));
         parts.extend(text_parts(p.get("content")));
         let text = parts.join("\n\n");
-        let encrypted = p.get("encrypted_content").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+        let encrypted = p
+            .get("encrypted_content")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty());
         self.emit(EventKind::Reasoning { text, encrypted }, nid);
     }
 }
@@ -209,11 +302,21 @@ pub(super) fn plan_from_args(args: &Value) -> Option<EventKind> {
     let steps = plan
         .iter()
         .map(|s| PlanStep {
-            text: s.get("step").and_then(Value::as_str).unwrap_or("").to_string(),
-            status: PlanStepStatus::parse(s.get("status").and_then(Value::as_str).unwrap_or("pending")),
+            text: s
+                .get("step")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            status: PlanStepStatus::parse(
+                s.get("status").and_then(Value::as_str).unwrap_or("pending"),
+            ),
         })
         .collect();
-    let explanation = args.get("explanation").and_then(Value::as_str).filter(|e| !e.is_empty()).map(str::to_string);
+    let explanation = args
+        .get("explanation")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string);
     Some(EventKind::PlanUpdate { explanation, steps })
 }
 
@@ -232,16 +335,25 @@ pub(super) fn plan_from_text(text: &str) -> EventKind {
         let Some(body) = body else { continue };
         let (status, body) = if let Some(b) = body.strip_prefix("[ ] ") {
             (PlanStepStatus::Pending, b)
-        } else if let Some(b) = body.strip_prefix("[x] ").or_else(|| body.strip_prefix("[X] ")) {
+        } else if let Some(b) = body
+            .strip_prefix("[x] ")
+            .or_else(|| body.strip_prefix("[X] "))
+        {
             (PlanStepStatus::Completed, b)
         } else {
             (PlanStepStatus::Pending, body)
         };
         if !body.trim().is_empty() {
-            steps.push(PlanStep { text: body.trim().to_string(), status });
+            steps.push(PlanStep {
+                text: body.trim().to_string(),
+                status,
+            });
         }
     }
-    EventKind::PlanUpdate { explanation: Some(text.to_string()), steps }
+    EventKind::PlanUpdate {
+        explanation: Some(text.to_string()),
+        steps,
+    }
 }
 
 #[cfg(test)]
@@ -251,10 +363,14 @@ mod tests {
     #[test]
     fn plans() {
         let args = json!({"explanation":"x","plan":[{"step":"a","status":"completed"},{"step":"b","status":"in_progress"}]});
-        let Some(EventKind::PlanUpdate { explanation, steps }) = plan_from_args(&args) else { panic!() };
+        let Some(EventKind::PlanUpdate { explanation, steps }) = plan_from_args(&args) else {
+            panic!()
+        };
         assert_eq!(explanation.as_deref(), Some("x"));
         assert_eq!(steps[1].status, PlanStepStatus::InProgress);
-        let EventKind::PlanUpdate { steps, .. } = plan_from_text("# Plan\n\n1. Add route\n2. Test it\n- [x] done\nprose") else {
+        let EventKind::PlanUpdate { steps, .. } =
+            plan_from_text("# Plan\n\n1. Add route\n2. Test it\n- [x] done\nprose")
+        else {
             panic!()
         };
         let texts: Vec<&str> = steps.iter().map(|s| s.text.as_str()).collect();

@@ -67,18 +67,29 @@ mod tests {
     fn default_roots_honour_codex_home() {
         let a = CodexAdapter;
         let env = Environment::new("/home/ana");
-        assert_eq!(a.default_roots(&env), vec![PathBuf::from("/home/ana/.codex")]);
+        assert_eq!(
+            a.default_roots(&env),
+            vec![PathBuf::from("/home/ana/.codex")]
+        );
         let env = Environment::new("/home/ana").with_var("CODEX_HOME", "/data/codex");
         assert_eq!(a.default_roots(&env), vec![PathBuf::from("/data/codex")]);
         let env = Environment::new("/home/ana").with_var("CODEX_HOME", "");
-        assert_eq!(a.default_roots(&env), vec![PathBuf::from("/home/ana/.codex")]);
+        assert_eq!(
+            a.default_roots(&env),
+            vec![PathBuf::from("/home/ana/.codex")]
+        );
     }
 
     #[test]
     fn file_ids() {
-        let p = std::path::Path::new("/x/rollout-2025-08-04T11-15-02-5d1e2f3a-0b4c-4d5e-8f60-7a8b9c0d1e2f.jsonl.zst");
+        let p = std::path::Path::new(
+            "/x/rollout-2025-08-04T11-15-02-5d1e2f3a-0b4c-4d5e-8f60-7a8b9c0d1e2f.jsonl.zst",
+        );
         assert_eq!(reader::file_id(p), "5d1e2f3a-0b4c-4d5e-8f60-7a8b9c0d1e2f");
-        assert_eq!(reader::file_id(std::path::Path::new("/x/rollout-odd.jsonl")), "rollout-odd");
+        assert_eq!(
+            reader::file_id(std::path::Path::new("/x/rollout-odd.jsonl")),
+            "rollout-odd"
+        );
         assert!(discover::is_rollout("rollout-a.jsonl.zst"));
         assert!(!discover::is_rollout("history.jsonl"));
         assert!(!discover::is_rollout("rollout-a.json"));
@@ -90,13 +101,25 @@ mod tests {
         use serde_json::json;
         let k = |v| reader::kind_of(&v);
         assert_eq!(k(json!({"source":"cli"})), (SessionKind::Main, None));
-        assert_eq!(k(json!({"forked_from_id":"p1"})), (SessionKind::Fork, Some("p1".into())));
+        assert_eq!(
+            k(json!({"forked_from_id":"p1"})),
+            (SessionKind::Fork, Some("p1".into()))
+        );
         assert_eq!(
             k(json!({"source":{"subagent":{"thread_spawn":{"parent_thread_id":"p2","depth":1}}}})),
             (SessionKind::Subagent, Some("p2".into()))
         );
-        assert_eq!(k(json!({"parent_thread_id":"p3"})), (SessionKind::Subagent, Some("p3".into())));
-        assert_eq!(k(json!({"source":{"subagent":"review"},"parent_thread_id":"p4"})), (SessionKind::Internal, Some("p4".into())));
-        assert_eq!(k(json!({"source":{"internal":"memory_consolidation"}})), (SessionKind::Internal, None));
+        assert_eq!(
+            k(json!({"parent_thread_id":"p3"})),
+            (SessionKind::Subagent, Some("p3".into()))
+        );
+        assert_eq!(
+            k(json!({"source":{"subagent":"review"},"parent_thread_id":"p4"})),
+            (SessionKind::Internal, Some("p4".into()))
+        );
+        assert_eq!(
+            k(json!({"source":{"internal":"memory_consolidation"}})),
+            (SessionKind::Internal, None)
+        );
     }
 }

@@ -65,13 +65,17 @@ pub(crate) fn prescan(path: &Path) -> Result<Prescan, AdapterError> {
         if line.is_empty() {
             continue;
         }
-        let Ok((v, _)) = jsonl::parse_line(line) else { continue };
+        let Ok((v, _)) = jsonl::parse_line(line) else {
+            continue;
+        };
         if !v.is_object() {
             continue;
         }
         let ty = v.get("type").and_then(Value::as_str);
         let envelope = v.get("payload").is_some() && ty.is_some();
-        if envelope && ty == Some("response_item") || !envelope && ty.is_some() && v.get("record_type").is_none() {
+        if envelope && ty == Some("response_item")
+            || !envelope && ty.is_some() && v.get("record_type").is_none()
+        {
             out.has_items = true;
         }
         if first {
@@ -80,17 +84,18 @@ pub(crate) fn prescan(path: &Path) -> Result<Prescan, AdapterError> {
             if meta.is_none() {
                 burst.done = true;
             }
-        } else if !burst.done {
-            if let Some(m) = &meta {
-                scan_burst(&mut burst, m, &v, number);
-            }
+        } else if !burst.done
+            && let Some(m) = &meta
+        {
+            scan_burst(&mut burst, m, &v, number);
         }
         if burst.done && out.has_items {
             break;
         }
     }
     if let Some(m) = &meta {
-        let copied = burst.last_line > 0 && (burst.saw_meta || m.fork || (m.subagent && burst.distinct_totals));
+        let copied = burst.last_line > 0
+            && (burst.saw_meta || m.fork || (m.subagent && burst.distinct_totals));
         if copied {
             out.prefix_end = Some(burst.last_line);
         }
@@ -103,13 +108,24 @@ fn own_meta(v: &Value) -> Option<Meta> {
         return None;
     }
     let p = v.get("payload")?;
-    let secs = v.get("timestamp").and_then(Value::as_str).and_then(crate::time::parse_iso)?.as_second();
+    let secs = v
+        .get("timestamp")
+        .and_then(Value::as_str)
+        .and_then(crate::time::parse_iso)?
+        .as_second();
     let source = p.get("source");
     let sub = source.and_then(|s| s.get("subagent"));
     Some(Meta {
-        id: p.get("id").and_then(Value::as_str).unwrap_or("").to_string(),
+        id: p
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         secs,
-        fork: p.get("forked_from_id").and_then(Value::as_str).is_some_and(|s| !s.is_empty()),
+        fork: p
+            .get("forked_from_id")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty()),
         subagent: sub.is_some() || p.get("parent_thread_id").and_then(Value::as_str).is_some(),
     })
 }
@@ -120,7 +136,8 @@ fn scan_burst(b: &mut Burst, m: &Meta, v: &Value, number: u64) {
     match (&b.second, second) {
         (None, Some(s)) => {
             // The burst must start right after the own meta (within 2 s).
-            let near = crate::time::parse_iso(ts).is_some_and(|t| (0..=2).contains(&(t.as_second() - m.secs)));
+            let near = crate::time::parse_iso(ts)
+                .is_some_and(|t| (0..=2).contains(&(t.as_second() - m.secs)));
             if !near {
                 b.done = true;
                 return;
@@ -137,10 +154,10 @@ fn scan_burst(b: &mut Burst, m: &Meta, v: &Value, number: u64) {
     let p = v.get("payload");
     let pty = p.and_then(|p| p.get("type")).and_then(Value::as_str);
     match (ty, pty) {
-        (Some("session_meta"), _) => {
-            if p.and_then(|p| p.get("id")).and_then(Value::as_str) != Some(m.id.as_str()) {
-                b.saw_meta = true;
-            }
+        (Some("session_meta"), _)
+            if p.and_then(|p| p.get("id")).and_then(Value::as_str) != Some(m.id.as_str()) =>
+        {
+            b.saw_meta = true;
         }
         (Some("event_msg"), Some("task_started" | "turn_started")) => {
             let started = p.and_then(|p| p.get("started_at")).and_then(Value::as_i64);
@@ -150,7 +167,10 @@ fn scan_burst(b: &mut Burst, m: &Meta, v: &Value, number: u64) {
             }
         }
         (Some("event_msg"), Some("token_count")) => {
-            if let Some(t) = p.and_then(|p| p.get("info")).and_then(|i| i.get("total_token_usage")) {
+            if let Some(t) = p
+                .and_then(|p| p.get("info"))
+                .and_then(|i| i.get("total_token_usage"))
+            {
                 match &b.first_total {
                     None => b.first_total = Some(t.clone()),
                     Some(f) if f != t => b.distinct_totals = true,

@@ -7,8 +7,8 @@ use super::prescan::{Prescan, prescan};
 use super::usage::Tracker;
 use crate::{AdapterError, ReadOptions, Source, SourceOutput, jsonl};
 use convx_model::{
-    Agent, Attachment, CallUsage, Event, EventKind, GitInfo, Session, SessionKind, SourceFile, Timestamp, Warning,
-    WarningKind,
+    Agent, Attachment, CallUsage, Event, EventKind, GitInfo, Session, SessionKind, SourceFile,
+    Timestamp, Warning, WarningKind,
 };
 use serde_json::{Map, Value, json};
 use std::collections::HashSet;
@@ -73,13 +73,18 @@ pub(super) fn read(src: &Source, opts: &ReadOptions) -> Result<SourceOutput, Ada
     let mut r = Reader::new(src, opts, pre);
     let mut warnings = Vec::new();
     let file = r.file.clone();
-    jsonl::for_each_line(input, &file, &mut warnings, |line| r.line(line.number, line.value));
+    jsonl::for_each_line(input, &file, &mut warnings, |line| {
+        r.line(line.number, line.value)
+    });
     Ok(r.finish(warnings))
 }
 
 /// The thread id in a rollout file name (`rollout-<time>-<uuid>.jsonl[.zst]`), else the stem.
 pub(super) fn file_id(path: &std::path::Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let stem = name.strip_suffix(".zst").unwrap_or(&name);
     let stem = stem.strip_suffix(".jsonl").unwrap_or(stem);
     uuid_suffix(stem).unwrap_or(stem).to_string()
@@ -88,7 +93,13 @@ pub(super) fn file_id(path: &std::path::Path) -> String {
 /// The trailing UUID (8-4-4-4-12 hex) of `s`, if any.
 pub(super) fn uuid_suffix(s: &str) -> Option<&str> {
     let tail = s.get(s.len().checked_sub(36)?..)?;
-    let ok = tail.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
+    let ok = tail.char_indices().all(|(i, c)| {
+        if [8, 13, 18, 23].contains(&i) {
+            c == '-'
+        } else {
+            c.is_ascii_hexdigit()
+        }
+    });
     ok.then_some(tail)
 }
 
@@ -129,7 +140,12 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn warn(&mut self, kind: WarningKind, detail: impl Into<String>) {
-        self.warnings.push(Warning::new(self.file.clone(), Some(self.line_no), kind, detail));
+        self.warnings.push(Warning::new(
+            self.file.clone(),
+            Some(self.line_no),
+            kind,
+            detail,
+        ));
     }
 
     fn line(&mut self, number: u64, v: Value) {
@@ -144,12 +160,19 @@ impl<'a> Reader<'a> {
         self.inherited = self.own_meta && self.pre.prefix_end.is_some_and(|end| number <= end);
         let ty = v.get("type").and_then(Value::as_str).map(str::to_string);
         let envelope = ty.is_some() && v.get("payload").is_some();
-        self.line_ts_raw = if envelope { v.get("timestamp").and_then(Value::as_str).unwrap_or("").to_string() } else { String::new() };
+        self.line_ts_raw = if envelope {
+            v.get("timestamp")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        } else {
+            String::new()
+        };
         self.line_ts = crate::time::parse_iso(&self.line_ts_raw);
-        if !self.inherited {
-            if let Some(t) = self.line_ts {
-                self.own_last_ts = Some(self.own_last_ts.map_or(t, |o| o.max(t)));
-            }
+        if !self.inherited
+            && let Some(t) = self.line_ts
+        {
+            self.own_last_ts = Some(self.own_last_ts.map_or(t, |o| o.max(t)));
         }
         let is_user_event = envelope
             && ty.as_deref() == Some("event_msg")
@@ -190,7 +213,10 @@ impl<'a> Reader<'a> {
             "event_msg" => self.event_msg(p),
             "turn_context" => self.turn_context(p),
             "compacted" => {
-                let msg = p.get("message").and_then(Value::as_str).filter(|m| !m.trim().is_empty());
+                let msg = p
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .filter(|m| !m.trim().is_empty());
                 self.compaction_event(msg.map(str::to_string), CG_COMPACTED);
             }
             "inter_agent_communication" => {
@@ -201,7 +227,13 @@ impl<'a> Reader<'a> {
                     let author = p.get("author").and_then(Value::as_str).unwrap_or("?");
                     let recipient = p.get("recipient").and_then(Value::as_str).unwrap_or("?");
                     let text = format!("[{author} → {recipient}]\n{text}");
-                    self.emit(EventKind::Context { source: "inter_agent_communication".into(), text }, None);
+                    self.emit(
+                        EventKind::Context {
+                            source: "inter_agent_communication".into(),
+                            text,
+                        },
+                        None,
+                    );
                 }
             }
             _ => self.opaque(ty, p),
@@ -210,14 +242,34 @@ impl<'a> Reader<'a> {
 
     fn bare_meta(&mut self, v: &Value) {
         self.own_meta = true;
-        if let Some(id) = v.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        if let Some(id) = v
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
             self.set_id(id);
         }
-        self.meta_ts = v.get("timestamp").and_then(Value::as_str).and_then(crate::time::parse_iso);
+        self.meta_ts = v
+            .get("timestamp")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_iso);
         self.git(v.get("git"));
-        if let Some(instr) = v.get("instructions").and_then(Value::as_str).filter(|s| !s.trim().is_empty()) {
+        if let Some(instr) = v
+            .get("instructions")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+        {
             let ts = self.meta_ts;
-            self.emit_at(EventKind::Context { source: "user_instructions".into(), text: instr.to_string() }, ts, false, None, None);
+            self.emit_at(
+                EventKind::Context {
+                    source: "user_instructions".into(),
+                    text: instr.to_string(),
+                },
+                ts,
+                false,
+                None,
+                None,
+            );
         }
     }
 
@@ -229,10 +281,10 @@ impl<'a> Reader<'a> {
     fn session_meta(&mut self, p: &Value, first: bool) {
         if !first || self.own_meta {
             // Copied from the parent's history (fork / sub-agent), or a stray later meta.
-            if let Some(id) = p.get("id").and_then(Value::as_str) {
-                if !self.copied_ids.iter().any(|c| c == id) {
-                    self.copied_ids.push(id.to_string());
-                }
+            if let Some(id) = p.get("id").and_then(Value::as_str)
+                && !self.copied_ids.iter().any(|c| c == id)
+            {
+                self.copied_ids.push(id.to_string());
             }
             let raw = slim_meta(p);
             self.opaque("session_meta", &raw);
@@ -242,11 +294,24 @@ impl<'a> Reader<'a> {
         if p.get("history_mode").and_then(Value::as_str) == Some("paginated") {
             self.format = Some(FORMAT_PAGINATED);
         }
-        if let Some(id) = p.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        if let Some(id) = p
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
             self.set_id(id);
         }
-        self.meta_ts = p.get("timestamp").and_then(Value::as_str).and_then(crate::time::parse_iso).or(self.line_ts);
-        let str_of = |k: &str| p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        self.meta_ts = p
+            .get("timestamp")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_iso)
+            .or(self.line_ts);
+        let str_of = |k: &str| {
+            p.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         self.s.cwd = str_of("cwd");
         self.s.agent_version = str_of("cli_version");
         self.git(p.get("git"));
@@ -267,7 +332,11 @@ impl<'a> Reader<'a> {
                 md.insert(key.to_string(), v.clone());
             }
         }
-        if let Some(role) = p.get("agent_role").or_else(|| p.get("agent_type")).filter(|v| !v.is_null()) {
+        if let Some(role) = p
+            .get("agent_role")
+            .or_else(|| p.get("agent_type"))
+            .filter(|v| !v.is_null())
+        {
             md.insert("agent_role".into(), role.clone());
         }
         if let Some(src) = p.get("source") {
@@ -282,13 +351,28 @@ impl<'a> Reader<'a> {
     }
 
     fn git(&mut self, g: Option<&Value>) {
-        let Some(g) = g.filter(|g| g.is_object()) else { return };
-        let f = |k: &str| g.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-        self.s.git = GitInfo { branch: f("branch"), commit: f("commit_hash"), remote: f("repository_url") };
+        let Some(g) = g.filter(|g| g.is_object()) else {
+            return;
+        };
+        let f = |k: &str| {
+            g.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        self.s.git = GitInfo {
+            branch: f("branch"),
+            commit: f("commit_hash"),
+            remote: f("repository_url"),
+        };
     }
 
     fn turn_context(&mut self, p: &Value) {
-        if let Some(m) = p.get("model").and_then(Value::as_str).filter(|m| !m.is_empty()) {
+        if let Some(m) = p
+            .get("model")
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())
+        {
             self.model = Some(m.to_string());
             if !self.inherited {
                 self.s.add_model(m);
@@ -300,10 +384,13 @@ impl<'a> Reader<'a> {
         if self.turn_open.is_none() {
             self.turn_open = Some(self.s.events.len());
         }
-        if let Some(cwd) = p.get("cwd").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-            if self.turn_cwd.is_none() {
-                self.turn_cwd = Some(cwd.to_string());
-            }
+        if let Some(cwd) = p
+            .get("cwd")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+            && self.turn_cwd.is_none()
+        {
+            self.turn_cwd = Some(cwd.to_string());
         }
         let md = &mut self.s.metadata;
         if let Some(a) = p.get("approval_policy").filter(|v| !v.is_null()) {
@@ -311,7 +398,11 @@ impl<'a> Reader<'a> {
         }
         // The sandbox tag key was `mode` until v0.58 and `type` from v0.59.
         if let Some(sb) = p.get("sandbox_policy") {
-            let mode = sb.get("type").or_else(|| sb.get("mode")).or(Some(sb)).filter(|v| v.is_string());
+            let mode = sb
+                .get("type")
+                .or_else(|| sb.get("mode"))
+                .or(Some(sb))
+                .filter(|v| v.is_string());
             if let Some(mode) = mode {
                 md.insert("sandbox".into(), mode.clone());
             }
@@ -367,19 +458,27 @@ impl<'a> Reader<'a> {
 
     /// A compaction record; records of one compaction collapse into one event.
     pub(super) fn compaction_event(&mut self, summary: Option<String>, bit: u8) {
-        if let Some((idx, bits)) = self.compaction {
-            if bits & bit == 0 {
-                self.compaction = Some((idx, bits | bit));
-                if let (Some(i), Some(new)) = (idx, summary) {
-                    if let Some(EventKind::Compaction { summary: s @ None, .. }) = self.s.events.get_mut(i).map(|e| &mut e.kind) {
-                        *s = Some(new);
-                    }
-                }
-                return;
+        if let Some((idx, bits)) = self.compaction
+            && bits & bit == 0
+        {
+            self.compaction = Some((idx, bits | bit));
+            if let (Some(i), Some(new)) = (idx, summary)
+                && let Some(EventKind::Compaction {
+                    summary: s @ None, ..
+                }) = self.s.events.get_mut(i).map(|e| &mut e.kind)
+            {
+                *s = Some(new);
             }
+            return;
         }
         let idx = self.s.retain_events.then_some(self.s.events.len());
-        self.emit(EventKind::Compaction { summary, trigger: None }, None);
+        self.emit(
+            EventKind::Compaction {
+                summary,
+                trigger: None,
+            },
+            None,
+        );
         self.compaction = Some((idx, bit));
     }
 
@@ -401,12 +500,27 @@ impl<'a> Reader<'a> {
 
     /// Keep a record convx does not interpret.
     pub(super) fn opaque(&mut self, record_type: &str, raw: &Value) {
-        self.emit(EventKind::Opaque { record_type: record_type.to_string(), raw: scrub(raw) }, None);
+        self.emit(
+            EventKind::Opaque {
+                record_type: record_type.to_string(),
+                raw: scrub(raw),
+            },
+            None,
+        );
     }
 
     pub(super) fn flush_pending(&mut self) {
         if let Some(p) = self.pending.take() {
-            self.emit_at(EventKind::Context { source: p.tag, text: p.text }, p.ts, p.inherited, p.native_id, None);
+            self.emit_at(
+                EventKind::Context {
+                    source: p.tag,
+                    text: p.text,
+                },
+                p.ts,
+                p.inherited,
+                p.native_id,
+                None,
+            );
         }
     }
 
@@ -414,7 +528,10 @@ impl<'a> Reader<'a> {
         self.flush_pending();
         if !self.saw_object {
             read_warnings.append(&mut self.warnings);
-            return SourceOutput { sessions: Vec::new(), warnings: read_warnings };
+            return SourceOutput {
+                sessions: Vec::new(),
+                warnings: read_warnings,
+            };
         }
         let mut s = self.s;
         if let Some(t) = self.meta_ts {
@@ -423,10 +540,10 @@ impl<'a> Reader<'a> {
         if let Some(t) = self.own_last_ts {
             s.ended_at = Some(s.ended_at.map_or(t, |x| x.max(t)));
         }
-        if let Some(st) = s.started_at {
-            if s.ended_at.is_none_or(|e| e < st) {
-                s.ended_at = Some(st);
-            }
+        if let Some(st) = s.started_at
+            && s.ended_at.is_none_or(|e| e < st)
+        {
+            s.ended_at = Some(st);
         }
         if s.cwd.is_none() {
             s.cwd = self.turn_cwd.or(self.env_cwd);
@@ -437,12 +554,18 @@ impl<'a> Reader<'a> {
             .as_deref()
             .and_then(|h| serde_json::from_str::<Value>(h).ok())
             .and_then(|h| h.get("title").and_then(Value::as_str).map(str::to_string));
-        s.title = hint_title.or(self.title_from_log).filter(|t| !t.trim().is_empty());
+        s.title = hint_title
+            .or(self.title_from_log)
+            .filter(|t| !t.trim().is_empty());
         if !self.copied_ids.is_empty() {
-            s.metadata.insert("copied_session_ids".into(), json!(self.copied_ids));
+            s.metadata
+                .insert("copied_session_ids".into(), json!(self.copied_ids));
         }
         if let Some(end) = self.pre.prefix_end {
-            s.metadata.insert("inherited_prefix_lines".into(), json!(end.saturating_sub(1)));
+            s.metadata.insert(
+                "inherited_prefix_lines".into(),
+                json!(end.saturating_sub(1)),
+            );
         }
         s.sources = vec![SourceFile {
             path: self.file.clone(),
@@ -452,16 +575,25 @@ impl<'a> Reader<'a> {
         read_warnings.append(&mut self.warnings);
         read_warnings.sort_by_key(|w| w.line);
         s.warnings = read_warnings;
-        SourceOutput { sessions: vec![s], warnings: Vec::new() }
+        SourceOutput {
+            sessions: vec![s],
+            warnings: Vec::new(),
+        }
     }
 }
 
 /// Kind and parent id from a `session_meta` payload.
 pub(super) fn kind_of(p: &Value) -> (SessionKind, Option<String>) {
-    let id = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    let id = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let source = p.get("source");
     let sub = source.and_then(|s| s.get("subagent"));
-    let spawn_parent = id(sub.and_then(|s| s.get("thread_spawn")).and_then(|t| t.get("parent_thread_id")));
+    let spawn_parent = id(sub
+        .and_then(|s| s.get("thread_spawn"))
+        .and_then(|t| t.get("parent_thread_id")));
     let top_parent = id(p.get("parent_thread_id"));
     let fork = id(p.get("forked_from_id"));
     let internal = match sub {
@@ -486,10 +618,10 @@ pub(super) fn kind_of(p: &Value) -> (SessionKind, Option<String>) {
 fn slim_meta(p: &Value) -> Value {
     let mut m = p.as_object().cloned().unwrap_or_default();
     for k in ["base_instructions", "instructions", "dynamic_tools"] {
-        if let Some(v) = m.get_mut(k) {
-            if !v.is_null() {
-                *v = Value::String("[omitted]".into());
-            }
+        if let Some(v) = m.get_mut(k)
+            && !v.is_null()
+        {
+            *v = Value::String("[omitted]".into());
         }
     }
     Value::Object(m)
@@ -501,12 +633,18 @@ pub(super) fn scrub(v: &Value) -> Value {
         Value::String(s) if s.starts_with("data:") && s.contains(";base64,") => {
             Value::String(crate::text::image_placeholder(&json!({ "image_url": s })))
         }
-        Value::String(s) if s.len() > 4096 && looks_base64(s) => Value::String(format!("[base64: {} chars]", s.len())),
+        Value::String(s) if s.len() > 4096 && looks_base64(s) => {
+            Value::String(format!("[base64: {} chars]", s.len()))
+        }
         Value::Array(a) => Value::Array(a.iter().map(scrub).collect()),
         Value::Object(o) => {
             let mut out = Map::with_capacity(o.len());
             for (k, x) in o {
-                let x = if k == "encrypted_content" && x.is_string() { Value::String("[encrypted]".into()) } else { scrub(x) };
+                let x = if k == "encrypted_content" && x.is_string() {
+                    Value::String("[encrypted]".into())
+                } else {
+                    scrub(x)
+                };
                 out.insert(k.clone(), x);
             }
             Value::Object(out)
@@ -516,15 +654,23 @@ pub(super) fn scrub(v: &Value) -> Value {
 }
 
 fn looks_base64(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r'))
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r'))
 }
 
 /// An image content part as an attachment (metadata only).
 pub(super) fn image_attachment(part: &Value) -> Attachment {
     let (media_type, size_bytes) = crate::text::image_meta(part);
-    let url = part.get("image_url").and_then(|u| u.as_str().or_else(|| u.get("url").and_then(Value::as_str)));
+    let url = part
+        .get("image_url")
+        .and_then(|u| u.as_str().or_else(|| u.get("url").and_then(Value::as_str)));
     let name = url.filter(|u| !u.starts_with("data:")).map(str::to_string);
-    Attachment { kind: "image".into(), media_type, size_bytes, name }
+    Attachment {
+        kind: "image".into(),
+        media_type,
+        size_bytes,
+        name,
+    }
 }
 
 /// Text of a message's content (array of parts or a plain string), skipping image wrappers.

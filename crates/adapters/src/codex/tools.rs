@@ -17,10 +17,10 @@ pub(crate) fn parse_args(v: Option<&Value>) -> Value {
 /// `s` parsed when it looks like a JSON object/array and parses; otherwise a JSON string.
 pub(crate) fn parse_json_text(s: &str) -> Value {
     let t = s.trim_start();
-    if t.starts_with('{') || t.starts_with('[') {
-        if let Ok(v) = serde_json::from_str::<Value>(s) {
-            return v;
-        }
+    if (t.starts_with('{') || t.starts_with('['))
+        && let Ok(v) = serde_json::from_str::<Value>(s)
+    {
+        return v;
     }
     Value::String(s.to_string())
 }
@@ -48,12 +48,19 @@ pub(crate) fn output(v: Option<&Value>) -> (String, bool) {
         }
         Some(Value::Object(o)) => {
             // FunctionCallOutputPayload as an object: {content | content_items, success?}.
-            let body = o.get("content").or_else(|| o.get("content_items")).or_else(|| o.get("output"));
+            let body = o
+                .get("content")
+                .or_else(|| o.get("content_items"))
+                .or_else(|| o.get("output"));
             let (t, err) = match body {
                 Some(b) => output(Some(b)),
                 None => from_json(v.unwrap_or(&Value::Null)),
             };
-            (t, err || o.get("success") == Some(&Value::Bool(false)) || json_error(v.unwrap_or(&Value::Null)))
+            (
+                t,
+                err || o.get("success") == Some(&Value::Bool(false))
+                    || json_error(v.unwrap_or(&Value::Null)),
+            )
         }
         Some(other) => (other.to_string(), false),
     }
@@ -80,12 +87,11 @@ pub(crate) fn flatten(v: &Value) -> String {
 
 fn from_text(s: &str) -> (String, bool) {
     let t = s.trim_start();
-    if t.starts_with('{') {
-        if let Ok(v) = serde_json::from_str::<Value>(s) {
-            if v.is_object() {
-                return from_json(&v);
-            }
-        }
+    if t.starts_with('{')
+        && let Ok(v) = serde_json::from_str::<Value>(s)
+        && v.is_object()
+    {
+        return from_json(&v);
     }
     (s.to_string(), text_error(s))
 }
@@ -119,7 +125,10 @@ fn from_json_or_text(v: &Value) -> (String, bool) {
 }
 
 fn json_error(v: &Value) -> bool {
-    let exit = v.get("metadata").and_then(|m| m.get("exit_code")).or_else(|| v.get("exit_code"));
+    let exit = v
+        .get("metadata")
+        .and_then(|m| m.get("exit_code"))
+        .or_else(|| v.get("exit_code"));
     if exit.and_then(Value::as_i64).is_some_and(|c| c != 0) {
         return true;
     }
@@ -138,11 +147,13 @@ pub(crate) fn text_error(s: &str) -> bool {
     }
     for line in t.lines().take(8) {
         let line = line.trim();
-        let code = line.strip_prefix("Exit code:").or_else(|| line.strip_prefix("Process exited with code"));
-        if let Some(code) = code {
-            if let Ok(n) = code.trim().parse::<i64>() {
-                return n != 0;
-            }
+        let code = line
+            .strip_prefix("Exit code:")
+            .or_else(|| line.strip_prefix("Process exited with code"));
+        if let Some(code) = code
+            && let Ok(n) = code.trim().parse::<i64>()
+        {
+            return n != 0;
         }
     }
     false
@@ -155,38 +166,79 @@ mod tests {
 
     #[test]
     fn args_are_lenient() {
-        assert_eq!(parse_args(Some(&json!("{\"command\":[\"ls\"]}"))), json!({"command":["ls"]}));
-        assert_eq!(parse_args(Some(&json!("{\"command\": [\"ls\""))), json!("{\"command\": [\"ls\""));
-        assert_eq!(parse_args(Some(&json!("*** Begin Patch"))), json!("*** Begin Patch"));
+        assert_eq!(
+            parse_args(Some(&json!("{\"command\":[\"ls\"]}"))),
+            json!({"command":["ls"]})
+        );
+        assert_eq!(
+            parse_args(Some(&json!("{\"command\": [\"ls\""))),
+            json!("{\"command\": [\"ls\"")
+        );
+        assert_eq!(
+            parse_args(Some(&json!("*** Begin Patch"))),
+            json!("*** Begin Patch")
+        );
         assert_eq!(parse_args(Some(&json!({"a":1}))), json!({"a":1}));
     }
 
     #[test]
     fn names() {
-        assert_eq!(tool_name("search", Some("mcp__docs__")), "mcp__docs__search");
+        assert_eq!(
+            tool_name("search", Some("mcp__docs__")),
+            "mcp__docs__search"
+        );
         assert_eq!(tool_name("create_issue", None), "create_issue");
-        assert_eq!(tool_name("github__create_issue", None), "mcp__github__create_issue");
+        assert_eq!(
+            tool_name("github__create_issue", None),
+            "mcp__github__create_issue"
+        );
         assert_eq!(tool_name("mcp__a__b", None), "mcp__a__b");
     }
 
     #[test]
     fn errors_from_every_format() {
-        assert_eq!(output(Some(&json!("Exit code: 0\nWall time: 0.1 seconds\nOutput:\nok"))).1, false);
-        assert!(output(Some(&json!("Exit code: 2\nWall time: 0.1 seconds\nOutput:\nboom"))).1);
-        assert!(output(Some(&json!("Chunk ID: 1\nWall time: 1.0 seconds\nProcess exited with code 1\nOutput:\nx"))).1);
+        assert!(
+            !output(Some(&json!(
+                "Exit code: 0\nWall time: 0.1 seconds\nOutput:\nok"
+            )))
+            .1
+        );
+        assert!(
+            output(Some(&json!(
+                "Exit code: 2\nWall time: 0.1 seconds\nOutput:\nboom"
+            )))
+            .1
+        );
+        assert!(
+            output(Some(&json!(
+                "Chunk ID: 1\nWall time: 1.0 seconds\nProcess exited with code 1\nOutput:\nx"
+            )))
+            .1
+        );
         assert!(output(Some(&json!("command timed out after 10000 milliseconds\n"))).1);
-        let (t, e) = output(Some(&json!("{\"output\":\"fail\\n\",\"metadata\":{\"exit_code\":1,\"duration_seconds\":0.2}}")));
+        let (t, e) = output(Some(&json!(
+            "{\"output\":\"fail\\n\",\"metadata\":{\"exit_code\":1,\"duration_seconds\":0.2}}"
+        )));
         assert_eq!((t.as_str(), e), ("fail\n", true));
-        let (t, e) = output(Some(&json!("{\"output\":\"ok\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":0.2}}")));
+        let (t, e) = output(Some(&json!(
+            "{\"output\":\"ok\\n\",\"metadata\":{\"exit_code\":0,\"duration_seconds\":0.2}}"
+        )));
         assert_eq!((t.as_str(), e), ("ok\n", false));
-        let (t, e) = output(Some(&json!("{\"content\":[{\"type\":\"text\",\"text\":\"nope\"}],\"isError\":true}")));
+        let (t, e) = output(Some(&json!(
+            "{\"content\":[{\"type\":\"text\",\"text\":\"nope\"}],\"isError\":true}"
+        )));
         assert_eq!((t.as_str(), e), ("nope", true));
         let (t, e) = output(Some(&json!({"Err": "tool not found"})));
         assert_eq!((t.as_str(), e), ("tool not found", true));
-        let (t, e) = output(Some(&json!([{"type":"input_text","text":"a"},{"type":"input_image","image_url":"data:image/png;base64,AAAA"}])));
+        let (t, e) = output(Some(
+            &json!([{"type":"input_text","text":"a"},{"type":"input_image","image_url":"data:image/png;base64,AAAA"}]),
+        ));
         assert_eq!((t.as_str(), e), ("a\n[image: image/png, 3 bytes]", false));
         let (t, e) = output(Some(&json!({"content": "denied", "success": false})));
         assert_eq!((t.as_str(), e), ("denied", true));
-        assert_eq!(output(Some(&json!("Plan updated"))), ("Plan updated".to_string(), false));
+        assert_eq!(
+            output(Some(&json!("Plan updated"))),
+            ("Plan updated".to_string(), false)
+        );
     }
 }

@@ -19,7 +19,14 @@ impl Raw {
     /// Parse a `TokenUsage` object leniently (missing or negative fields are 0).
     pub fn from_value(v: &Value) -> Option<Raw> {
         let o = v.as_object()?;
-        let f = |k: &str| o.get(k).and_then(|x| x.as_u64().or_else(|| x.as_f64().filter(|f| *f > 0.0).map(|f| f as u64))).unwrap_or(0);
+        let f = |k: &str| {
+            o.get(k)
+                .and_then(|x| {
+                    x.as_u64()
+                        .or_else(|| x.as_f64().filter(|f| *f > 0.0).map(|f| f as u64))
+                })
+                .unwrap_or(0)
+        };
         Some(Raw {
             input: f("input_tokens"),
             cached: f("cached_input_tokens"),
@@ -34,7 +41,10 @@ impl Raw {
     }
 
     fn ge(&self, other: &Raw) -> bool {
-        self.components().iter().zip(other.components()).all(|(a, b)| *a >= b)
+        self.components()
+            .iter()
+            .zip(other.components())
+            .all(|(a, b)| *a >= b)
     }
 
     fn minus(&self, other: &Raw) -> Raw {
@@ -50,7 +60,13 @@ impl Raw {
     /// The normalized usage: input = uncached input, cache_read = cached input.
     pub fn normalize(&self) -> Usage {
         let cached = self.cached.min(self.input);
-        Usage { input: self.input - cached, cache_creation: 0, cache_read: cached, output: self.output, reasoning: self.reasoning }
+        Usage {
+            input: self.input - cached,
+            cache_creation: 0,
+            cache_read: cached,
+            output: self.output,
+            reasoning: self.reasoning,
+        }
     }
 }
 
@@ -113,12 +129,28 @@ mod tests {
     #[test]
     fn deltas_skip_reemits_estimates_and_resets() {
         let mut t = Tracker::default();
-        let d = t.observe(&info([100, 40, 10, 5], [100, 40, 10, 5])).unwrap();
-        assert_eq!(d.normalize(), Usage { input: 60, cache_creation: 0, cache_read: 40, output: 10, reasoning: 5 });
+        let d = t
+            .observe(&info([100, 40, 10, 5], [100, 40, 10, 5]))
+            .unwrap();
+        assert_eq!(
+            d.normalize(),
+            Usage {
+                input: 60,
+                cache_creation: 0,
+                cache_read: 40,
+                output: 10,
+                reasoning: 5
+            }
+        );
         // Re-emit: identical totals.
-        assert!(t.observe(&info([100, 40, 10, 5], [100, 40, 10, 5])).is_none());
+        assert!(
+            t.observe(&info([100, 40, 10, 5], [100, 40, 10, 5]))
+                .is_none()
+        );
         // Next call.
-        let d = t.observe(&info([250, 120, 30, 5], [150, 80, 20, 0])).unwrap();
+        let d = t
+            .observe(&info([250, 120, 30, 5], [150, 80, 20, 0]))
+            .unwrap();
         assert_eq!((d.input, d.cached, d.output, d.reasoning), (150, 80, 20, 0));
         // Estimate after compaction: total unchanged, last has only total_tokens.
         let mut est = info([250, 120, 30, 5], [0, 0, 0, 0]);
@@ -137,7 +169,13 @@ mod tests {
 
     #[test]
     fn cached_is_clamped_and_keys_are_stable() {
-        let r = Raw { input: 5, cached: 9, output: 1, reasoning: 0, total: 6 };
+        let r = Raw {
+            input: 5,
+            cached: 9,
+            output: 1,
+            reasoning: 0,
+            total: 6,
+        };
         assert_eq!(r.normalize().total(), 6);
         let a = dedup_key("2026-03-02T14:07:21.700Z", Some("gpt-5"), &r);
         assert_eq!(a, dedup_key("2026-03-02T14:07:21.700Z", Some("gpt-5"), &r));

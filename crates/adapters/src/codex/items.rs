@@ -181,15 +181,18 @@ impl Reader<'_> {
                 }
             }
             "developer" | "system" => {
+                // Each text part is its own block (permissions, collaboration mode, ...).
                 let role: &'static str = if role == "system" {
                     "system"
                 } else {
                     "developer"
                 };
-                let text = text_parts(content).join("\n");
-                if !text.trim().is_empty() {
-                    let source = context::role_source(&text, role);
-                    self.emit(EventKind::Context { source, text }, nid);
+                let mut nid = nid;
+                for text in text_parts(content) {
+                    if !text.trim().is_empty() {
+                        let source = context::role_source(&text, role);
+                        self.emit(EventKind::Context { source, text }, nid.take());
+                    }
                 }
             }
             "user" => self.user_item(content, nid),

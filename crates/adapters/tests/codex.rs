@@ -18,20 +18,28 @@ fn case(name: &str) -> Vec<Session> {
 
 fn get<'a>(ss: &'a [Session], id: &str) -> &'a Session {
     let key = format!("codex:{id}");
-    ss.iter().find(|s| s.key == key).unwrap_or_else(|| panic!("no session {key}"))
+    ss.iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no session {key}"))
 }
 
 fn usage(input: u64, cache_read: u64, output: u64, reasoning: u64) -> Usage {
-    Usage { input, cache_creation: 0, cache_read, output, reasoning }
+    Usage {
+        input,
+        cache_creation: 0,
+        cache_read,
+        output,
+        reasoning,
+    }
 }
 
 fn texts<'a>(s: &'a Session, kind: &'a str) -> Vec<&'a str> {
     s.events_of(kind)
         .filter(|e| !e.inherited)
         .map(|e| match &e.kind {
-            EventKind::UserPrompt { text, .. } | EventKind::AssistantText { text } | EventKind::Context { text, .. } => {
-                text.as_str()
-            }
+            EventKind::UserPrompt { text, .. }
+            | EventKind::AssistantText { text }
+            | EventKind::Context { text, .. } => text.as_str(),
             _ => "",
         })
         .collect()
@@ -74,22 +82,53 @@ fn gen_a_bare_items() {
     assert_eq!(s.sources[0].format.as_deref(), Some("codex/bare"));
     assert_eq!(s.cwd.as_deref(), Some("/home/ana/src/web")); // from <environment_context>
     assert_eq!(s.git.branch.as_deref(), Some("main"));
-    assert_eq!(s.git.commit.as_deref(), Some("1f2e3d4c5b6a79801f2e3d4c5b6a79801f2e3d4c"));
+    assert_eq!(
+        s.git.commit.as_deref(),
+        Some("1f2e3d4c5b6a79801f2e3d4c5b6a79801f2e3d4c")
+    );
     assert_eq!(s.git.remote.as_deref(), Some("git@github.com:acme/web.git"));
-    assert_eq!(s.started_at, Some("2025-08-04T09:15:02.120Z".parse().unwrap()));
-    assert_eq!(texts(s, "user_prompt"), vec!["fix the failing test in src/date.test.ts"]);
-    assert_eq!(context_sources(s), vec!["user_instructions", "environment_context"]);
+    assert_eq!(
+        s.started_at,
+        Some("2025-08-04T09:15:02.120Z".parse().unwrap())
+    );
+    assert_eq!(
+        texts(s, "user_prompt"),
+        vec!["fix the failing test in src/date.test.ts"]
+    );
+    assert_eq!(
+        context_sources(s),
+        vec!["user_instructions", "environment_context"]
+    );
     let c = &s.summary.counts;
-    assert_eq!((c.tool_calls, c.tool_errors, c.reasoning_blocks, c.assistant_messages, c.opaque_records), (2, 1, 2, 1, 0));
+    assert_eq!(
+        (
+            c.tool_calls,
+            c.tool_errors,
+            c.reasoning_blocks,
+            c.assistant_messages,
+            c.opaque_records
+        ),
+        (2, 1, 2, 1, 0)
+    );
     // No token_count in generation A: nothing to count, no model.
     assert!(s.summary.usage.is_zero());
     assert!(s.models.is_empty());
     assert!(s.warnings.is_empty());
     let first_reasoning = s.events_of("reasoning").next().unwrap();
-    assert_eq!(first_reasoning.kind, EventKind::Reasoning { text: String::new(), encrypted: true });
+    assert_eq!(
+        first_reasoning.kind,
+        EventKind::Reasoning {
+            text: String::new(),
+            encrypted: true
+        }
+    );
     // May 2025 flat layout directly in sessions/.
     let s = get(&ss, "0a9b8c7d-6e5f-4a3b-9c2d-1e0f2a3b4c5d");
-    assert!(s.sources[0].path.ends_with("sessions/rollout-2025-05-20-0a9b8c7d-6e5f-4a3b-9c2d-1e0f2a3b4c5d.jsonl"));
+    assert!(
+        s.sources[0]
+            .path
+            .ends_with("sessions/rollout-2025-05-20-0a9b8c7d-6e5f-4a3b-9c2d-1e0f2a3b4c5d.jsonl")
+    );
     assert_eq!(s.summary.counts.user_prompts, 1);
     assert!(s.cwd.is_none() && s.git.is_empty());
 }
@@ -108,13 +147,28 @@ fn v032_without_turn_context() {
     assert_eq!(s.summary.usage.total(), 11610);
     // v0.32-0.34 had no turn_context: the model is unknown.
     assert!(s.models.is_empty());
-    assert_eq!(s.summary.usage_by_model.keys().collect::<Vec<_>>(), vec!["unknown"]);
+    assert_eq!(
+        s.summary.usage_by_model.keys().collect::<Vec<_>>(),
+        vec!["unknown"]
+    );
     // Old user_message events with kind user_instructions / environment_context are the
     // duplicates of the injected items: one context block each, one real prompt.
-    assert_eq!(texts(s, "user_prompt"), vec!["Why does round_half_even(2.5) return 3?"]);
-    assert_eq!(context_sources(s), vec!["user_instructions", "environment_context"]);
+    assert_eq!(
+        texts(s, "user_prompt"),
+        vec!["Why does round_half_even(2.5) return 3?"]
+    );
+    assert_eq!(
+        context_sources(s),
+        vec!["user_instructions", "environment_context"]
+    );
     // agent_reasoning/agent_message events written before their items are dropped as copies.
-    assert_eq!((s.summary.counts.reasoning_blocks, s.summary.counts.assistant_messages), (1, 1));
+    assert_eq!(
+        (
+            s.summary.counts.reasoning_blocks,
+            s.summary.counts.assistant_messages
+        ),
+        (1, 1)
+    );
     assert_eq!(s.git.branch.as_deref(), Some("fix/rounding"));
 }
 
@@ -143,13 +197,22 @@ fn v053_sandbox_mode_and_parallel_tools() {
         .collect();
     assert_eq!(
         order,
-        ["call call_p1", "call call_p2", "result call_p2", "result call_p1", "call call_p3", "result call_p3"]
+        [
+            "call call_p1",
+            "call call_p2",
+            "result call_p2",
+            "result call_p1",
+            "call call_p3",
+            "result call_p3"
+        ]
     );
     let img = s
         .events
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::ToolResult { call_id, output, .. } if call_id == "call_p2" => Some(output.clone()),
+            EventKind::ToolResult {
+                call_id, output, ..
+            } if call_id == "call_p2" => Some(output.clone()),
             _ => None,
         })
         .unwrap();
@@ -174,10 +237,23 @@ fn v0107_turn_ids_tools_and_context() {
     assert_eq!(s.models, vec!["gpt-5.3-codex", "gpt-5.4"]);
     assert_eq!(s.title.as_deref(), Some("Cart DELETE route")); // thread_name_updated
     // The IDE prompt is split at `## My request for Codex:`.
-    assert_eq!(texts(s, "user_prompt"), vec!["Add a DELETE /cart/:id route and a test.", "Now also add PATCH /cart/:id"]);
+    assert_eq!(
+        texts(s, "user_prompt"),
+        vec![
+            "Add a DELETE /cart/:id route and a test.",
+            "Now also add PATCH /cart/:id"
+        ]
+    );
     assert_eq!(
         context_sources(s),
-        vec!["permissions", "agents_md", "environment_context", "ide_context", "user_shell_command", "turn_aborted"]
+        vec![
+            "permissions",
+            "agents_md",
+            "environment_context",
+            "ide_context",
+            "user_shell_command",
+            "turn_aborted"
+        ]
     );
     let c = &s.summary.counts;
     // update_plan, shell_command, mcp search, exec_command, web_search, apply_patch, local_shell
@@ -192,13 +268,25 @@ fn v0107_turn_ids_tools_and_context() {
         .collect();
     assert_eq!(
         names,
-        ["update_plan", "shell_command", "mcp__docs__search", "exec_command", "web_search", "apply_patch", "local_shell"]
+        [
+            "update_plan",
+            "shell_command",
+            "mcp__docs__search",
+            "exec_command",
+            "web_search",
+            "apply_patch",
+            "local_shell"
+        ]
     );
     let errors: Vec<&str> = s
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ToolResult { call_id, is_error: true, .. } => Some(call_id.as_str()),
+            EventKind::ToolResult {
+                call_id,
+                is_error: true,
+                ..
+            } => Some(call_id.as_str()),
             _ => None,
         })
         .collect();
@@ -209,7 +297,10 @@ fn v0107_turn_ids_tools_and_context() {
     assert_eq!(c.opaque_records, 5);
     assert_eq!(s.metadata["sandbox"], "workspace-write");
     assert_eq!(s.metadata["originator"], "codex_cli_rs");
-    assert_eq!(s.git.remote.as_deref(), Some("https://github.com/ana/shop.git"));
+    assert_eq!(
+        s.git.remote.as_deref(),
+        Some("https://github.com/ana/shop.git")
+    );
 }
 
 #[test]
@@ -220,15 +311,29 @@ fn v2026_world_state_ids_and_unknown_types() {
     assert_eq!(s.summary.usage, usage(10000, 30000, 1000, 500));
     assert_eq!(s.summary.usage.total(), 41000);
     // Prompts: the image prompt (wrappers dropped) and a typed `<div>` block confirmed by its event.
-    assert_eq!(texts(s, "user_prompt"), vec!["What is wrong in this screenshot?", "<div class=\"footer\">\nwhy is this on top?\n</div>"]);
+    assert_eq!(
+        texts(s, "user_prompt"),
+        vec![
+            "What is wrong in this screenshot?",
+            "<div class=\"footer\">\nwhy is this on top?\n</div>"
+        ]
+    );
     let first = s.first_prompt_event().unwrap();
-    let EventKind::UserPrompt { attachments, .. } = &first.kind else { panic!() };
+    let EventKind::UserPrompt { attachments, .. } = &first.kind else {
+        panic!()
+    };
     assert_eq!(attachments[0].media_type.as_deref(), Some("image/png"));
     assert_eq!(first.native_id.as_deref(), Some("msg_0a13"));
     // An unconfirmed generic block stays context; developer parts are separate blocks.
     assert_eq!(
         context_sources(s),
-        vec!["permissions", "collaboration_mode", "memory_digest", "inter_agent_communication", "agent_message"]
+        vec![
+            "permissions",
+            "collaboration_mode",
+            "memory_digest",
+            "inter_agent_communication",
+            "agent_message"
+        ]
     );
     let ot = &s.summary.opaque_types;
     for t in [
@@ -264,17 +369,32 @@ fn fork_skips_the_copied_prefix() {
     // re-emits it (skipped); then (33000,27000,800,400) - baseline = (12000,10000,300,150)
     // -> in 2000, cr 10000, out 300, reas 150 = 12300.
     assert_eq!(fork.kind, SessionKind::Fork);
-    assert_eq!(fork.parent.as_deref(), Some("codex:019cb0a1-1111-7aaa-8bbb-0123456789ab"));
+    assert_eq!(
+        fork.parent.as_deref(),
+        Some("codex:019cb0a1-1111-7aaa-8bbb-0123456789ab")
+    );
     assert_eq!(parent.children, vec![fork.key.clone()]);
     assert_eq!(fork.summary.usage, usage(2000, 10000, 300, 150));
     assert_eq!(fork.summary.usage.total(), 12300);
     // The copy (parent meta + 14 lines) is kept, inherited, never counted.
     assert_eq!(fork.events.iter().filter(|e| e.inherited).count(), 11);
     assert_eq!(fork.summary.counts.user_prompts, 1);
-    assert_eq!(texts(fork, "user_prompt"), vec!["Instead, keep the array but add an index by SKU"]);
-    assert_eq!(fork.summary.first_prompt.as_deref(), Some("Instead, keep the array but add an index by SKU"));
-    assert_eq!(fork.metadata["copied_session_ids"], serde_json::json!(["019cb0a1-1111-7aaa-8bbb-0123456789ab"]));
-    assert_eq!(fork.started_at, Some("2026-03-05T10:30:12.340Z".parse().unwrap()));
+    assert_eq!(
+        texts(fork, "user_prompt"),
+        vec!["Instead, keep the array but add an index by SKU"]
+    );
+    assert_eq!(
+        fork.summary.first_prompt.as_deref(),
+        Some("Instead, keep the array but add an index by SKU")
+    );
+    assert_eq!(
+        fork.metadata["copied_session_ids"],
+        serde_json::json!(["019cb0a1-1111-7aaa-8bbb-0123456789ab"])
+    );
+    assert_eq!(
+        fork.started_at,
+        Some("2026-03-05T10:30:12.340Z".parse().unwrap())
+    );
     // Grand total across both files: 21500 + 12300.
     let total: u64 = ss.iter().map(|s| s.summary.usage.total()).sum();
     assert_eq!(total, 33800);
@@ -294,26 +414,44 @@ fn subagents_and_internal_runs() {
     assert_eq!(main.children.len(), 3);
     // A: thread_spawn without copied context; its first turn shares the second of its meta
     // but is its own (task_started with started_at >= start): nothing inherited.
-    assert_eq!((a.kind, a.parent.as_deref()), (SessionKind::Subagent, Some(main.key.as_str())));
+    assert_eq!(
+        (a.kind, a.parent.as_deref()),
+        (SessionKind::Subagent, Some(main.key.as_str()))
+    );
     assert!(a.events.iter().all(|e| !e.inherited));
-    assert_eq!(texts(a, "user_prompt"), vec!["List every caller of verify_token"]);
+    assert_eq!(
+        texts(a, "user_prompt"),
+        vec!["List every caller of verify_token"]
+    );
     assert_eq!(a.summary.usage, usage(6000, 0, 250, 100)); // 6250
     assert_eq!(a.models, vec!["gpt-5.5-mini"]);
     assert_eq!(a.metadata["agent_nickname"], "Nova");
     assert_eq!(a.metadata["session_group"], main.id.as_str());
     // B: fork_context copy (parent meta + first turn incl. tc (5000,4000,150,80)) is inherited;
     // own (9000,7000,330,160) - (5000,4000,150,80) = (4000,3000,180,80) -> in 1000, cr 3000 = 4180.
-    assert_eq!((b.kind, b.parent.as_deref()), (SessionKind::Subagent, Some(main.key.as_str())));
+    assert_eq!(
+        (b.kind, b.parent.as_deref()),
+        (SessionKind::Subagent, Some(main.key.as_str()))
+    );
     assert_eq!(b.events.iter().filter(|e| e.inherited).count(), 7);
     assert_eq!(b.summary.usage, usage(1000, 3000, 180, 80));
-    assert_eq!(texts(b, "user_prompt"), vec!["Review verify_token for timing attacks"]);
+    assert_eq!(
+        texts(b, "user_prompt"),
+        vec!["Review verify_token for timing attacks"]
+    );
     // Every tool result in B has its call in B (the copied spawn call is kept, inherited).
     assert_eq!(b.summary.counts.tool_calls, 0);
     // C: review sub-agent -> Internal, parent from top-level parent_thread_id. 3000-1000 = 2000 in.
-    assert_eq!((c.kind, c.parent.as_deref()), (SessionKind::Internal, Some(main.key.as_str())));
+    assert_eq!(
+        (c.kind, c.parent.as_deref()),
+        (SessionKind::Internal, Some(main.key.as_str()))
+    );
     assert_eq!(c.summary.usage, usage(2000, 1000, 100, 0));
     // 12400 + 6250 + 4180 + 3100
-    assert_eq!(ss.iter().map(|s| s.summary.usage.total()).sum::<u64>(), 25930);
+    assert_eq!(
+        ss.iter().map(|s| s.summary.usage.total()).sum::<u64>(),
+        25930
+    );
 }
 
 #[test]
@@ -334,8 +472,11 @@ fn token_count_edge_cases() {
     assert_eq!(s.metadata["originator"], "codex_exec");
     assert_eq!(s.metadata["source"], "exec");
     // Usage keys are distinct per call.
-    let keys: std::collections::HashSet<&str> =
-        s.events.iter().filter_map(|e| e.usage.as_ref().map(|u| u.dedup_key.as_str())).collect();
+    let keys: std::collections::HashSet<&str> = s
+        .events
+        .iter()
+        .filter_map(|e| e.usage.as_ref().map(|u| u.dedup_key.as_str()))
+        .collect();
     assert_eq!(keys.len(), 4);
 }
 
@@ -352,11 +493,19 @@ fn compaction_records_collapse_per_compaction() {
     // compacted + context_compacted = one compaction; compaction item + context_compacted = one.
     assert_eq!(s.summary.counts.compactions, 2);
     let comps: Vec<&EventKind> = s.events_of("compaction").map(|e| &e.kind).collect();
-    assert!(matches!(comps[0], EventKind::Compaction { summary: Some(t), .. } if t.starts_with("Summary: migrated 14")));
-    assert!(matches!(comps[1], EventKind::Compaction { summary: None, .. }));
+    assert!(
+        matches!(comps[0], EventKind::Compaction { summary: Some(t), .. } if t.starts_with("Summary: migrated 14"))
+    );
+    assert!(matches!(
+        comps[1],
+        EventKind::Compaction { summary: None, .. }
+    ));
     // The summary re-injected as a user message is context, not a prompt.
     assert_eq!(context_sources(s), vec!["compact_summary"]);
-    assert_eq!(texts(s, "user_prompt"), vec!["Migrate all handlers to the new router", "continue"]);
+    assert_eq!(
+        texts(s, "user_prompt"),
+        vec!["Migrate all handlers to the new router", "continue"]
+    );
 }
 
 #[test]
@@ -368,12 +517,27 @@ fn thread_rollback_marks_abandoned_turns() {
     assert_eq!(s.summary.usage, usage(4400, 6600, 330, 64));
     assert_eq!(s.summary.usage.total(), 11330);
     assert_eq!(s.summary.counts.user_prompts, 3);
-    let abandoned: Vec<&str> = s.events.iter().filter(|e| e.abandoned).map(|e| e.kind_name()).collect();
-    assert_eq!(abandoned, ["user_prompt", "reasoning", "assistant_text", "model_call"]);
-    let prompt_b = s.events.iter().find(|e| matches!(&e.kind, EventKind::UserPrompt { text, .. } if text.starts_with("B:")));
+    let abandoned: Vec<&str> = s
+        .events
+        .iter()
+        .filter(|e| e.abandoned)
+        .map(|e| e.kind_name())
+        .collect();
+    assert_eq!(
+        abandoned,
+        ["user_prompt", "reasoning", "assistant_text", "model_call"]
+    );
+    let prompt_b = s
+        .events
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::UserPrompt { text, .. } if text.starts_with("B:")));
     assert!(prompt_b.unwrap().abandoned);
     assert_eq!(s.summary.opaque_types["event_msg/thread_rolled_back"], 1);
-    assert!(s.events.iter().filter(|e| !e.abandoned).any(|e| matches!(&e.kind, EventKind::UserPrompt { text, .. } if text.starts_with("C:"))));
+    assert!(
+        s.events.iter().filter(|e| !e.abandoned).any(
+            |e| matches!(&e.kind, EventKind::UserPrompt { text, .. } if text.starts_with("C:"))
+        )
+    );
 }
 
 #[test]
@@ -395,11 +559,25 @@ fn corrupt_lines_are_reported_and_skipped() {
     // (2000,500,80,0) -> in 1500, cr 500, out 80 = 2080.
     assert_eq!(s.summary.usage, usage(1500, 500, 80, 0));
     let c = &s.summary.counts;
-    assert_eq!((c.user_prompts, c.tool_calls, c.assistant_messages, c.opaque_records), (1, 1, 1, 1));
+    assert_eq!(
+        (
+            c.user_prompts,
+            c.tool_calls,
+            c.assistant_messages,
+            c.opaque_records
+        ),
+        (1, 1, 1, 1)
+    );
     // The orphan output is kept as an opaque record, not as an unpaired result.
-    assert_eq!(s.summary.opaque_types["response_item/function_call_output"], 1);
+    assert_eq!(
+        s.summary.opaque_types["response_item/function_call_output"],
+        1
+    );
     assert_eq!(s.events_of("tool_result").count(), 1);
-    assert_eq!(texts(s, "assistant_text"), vec!["Bytes: ff fe 01 0a \u{FFFD} (emoji cut)"]);
+    assert_eq!(
+        texts(s, "assistant_text"),
+        vec!["Bytes: ff fe 01 0a \u{FFFD} (emoji cut)"]
+    );
 }
 
 #[test]
@@ -410,14 +588,20 @@ fn empty_file_and_meta_only_rollout() {
     // The 0-byte file: no session, one EmptyFile warning on the source.
     let empty = &outs[0];
     assert!(empty.sessions.is_empty());
-    assert_eq!(empty.warnings.iter().map(|w| w.kind).collect::<Vec<_>>(), vec![WarningKind::EmptyFile]);
+    assert_eq!(
+        empty.warnings.iter().map(|w| w.kind).collect::<Vec<_>>(),
+        vec![WarningKind::EmptyFile]
+    );
     // The meta-only rollout (2025 TUI start without a prompt): a session with no events.
     let s = &outs[1].sessions[0];
     assert_eq!(s.id, "5e8a1c2d-3b4f-4a6e-9d0c-7f1e2a3b4c5d");
     assert!(s.events.is_empty());
     assert_eq!(s.cwd.as_deref(), Some("/home/kim/scratch"));
     assert_eq!(s.agent_version.as_deref(), Some("0.36.0"));
-    assert_eq!(s.started_at, Some("2025-09-21T08:30:00.101Z".parse().unwrap()));
+    assert_eq!(
+        s.started_at,
+        Some("2025-09-21T08:30:00.101Z".parse().unwrap())
+    );
     assert!(s.summary.usage.is_zero());
 }
 
@@ -426,8 +610,11 @@ fn archived_duplicates_and_session_index() {
     let dir = case_dir("archived_and_index");
     let root = dir.join("root");
     let disc = CodexAdapter.discover(std::slice::from_ref(&root)).unwrap();
-    let rel: Vec<String> =
-        disc.sources.iter().map(|s| s.path.strip_prefix(&root).unwrap().display().to_string()).collect();
+    let rel: Vec<String> = disc
+        .sources
+        .iter()
+        .map(|s| s.path.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
     // Listed once (sessions/ preferred), sorted; side files, .json and .txt ignored.
     assert_eq!(
         rel,
@@ -480,8 +667,13 @@ fn zst_rollouts_are_read_and_plain_files_win() {
     let zst = home.join(format!("{rel}.zst"));
     compress(&src_root.join(rel), &zst);
     let d = CodexAdapter.discover(std::slice::from_ref(&home)).unwrap();
-    assert_eq!(d.sources.iter().map(|s| s.path.clone()).collect::<Vec<_>>(), vec![zst.clone()]);
-    let out = CodexAdapter.read(&d.sources[0], &ReadOptions::default()).unwrap();
+    assert_eq!(
+        d.sources.iter().map(|s| s.path.clone()).collect::<Vec<_>>(),
+        vec![zst.clone()]
+    );
+    let out = CodexAdapter
+        .read(&d.sources[0], &ReadOptions::default())
+        .unwrap();
     let s = &out.sessions[0];
     assert_eq!(s.summary.usage.total(), 18150);
     assert_eq!(s.summary.counts.tool_calls, 3);
@@ -489,16 +681,29 @@ fn zst_rollouts_are_read_and_plain_files_win() {
     // Plain and compressed both present: the plain file wins; archived copies are dropped.
     std::fs::copy(src_root.join(rel), home.join(rel)).unwrap();
     std::fs::create_dir_all(home.join("archived_sessions")).unwrap();
-    compress(&src_root.join(rel), &home.join("archived_sessions").join(zst.file_name().unwrap()));
+    compress(
+        &src_root.join(rel),
+        &home
+            .join("archived_sessions")
+            .join(zst.file_name().unwrap()),
+    );
     let d = CodexAdapter.discover(std::slice::from_ref(&home)).unwrap();
-    assert_eq!(d.sources.iter().map(|s| s.path.clone()).collect::<Vec<_>>(), vec![home.join(rel)]);
+    assert_eq!(
+        d.sources.iter().map(|s| s.path.clone()).collect::<Vec<_>>(),
+        vec![home.join(rel)]
+    );
     // An archived .zst of another session (flat) is found.
     let other = case_dir("token_edge_cases").join("root/sessions/2025/12/01");
     let name = "rollout-2025-12-01T13-00-00-019b7c00-1234-7abc-8def-0123456789ee.jsonl";
-    compress(&other.join(name), &home.join("archived_sessions").join(format!("{name}.zst")));
+    compress(
+        &other.join(name),
+        &home.join("archived_sessions").join(format!("{name}.zst")),
+    );
     let d = CodexAdapter.discover(std::slice::from_ref(&home)).unwrap();
     assert_eq!(d.sources.len(), 2);
-    let out = CodexAdapter.read(&d.sources[0], &ReadOptions::default()).unwrap();
+    let out = CodexAdapter
+        .read(&d.sources[0], &ReadOptions::default())
+        .unwrap();
     assert_eq!(out.sessions[0].summary.usage.total(), 6250);
 }
 
@@ -508,7 +713,8 @@ fn codex_home_and_missing_roots() {
     let custom = tmp.path().join("custom-codex");
     std::fs::create_dir_all(&custom).unwrap();
     copy_tree(&case_dir("fork_copied_prefix").join("root"), &custom);
-    let env = Environment::new(tmp.path().join("home")).with_var("CODEX_HOME", custom.display().to_string());
+    let env = Environment::new(tmp.path().join("home"))
+        .with_var("CODEX_HOME", custom.display().to_string());
     let roots = CodexAdapter.default_roots(&env);
     assert_eq!(roots, vec![custom.clone()]);
     assert_eq!(CodexAdapter.discover(&roots).unwrap().sources.len(), 2);
@@ -527,13 +733,29 @@ fn codex_home_and_missing_roots() {
 fn summary_mode_and_repeat_reads_agree() {
     for c in common::cases("codex") {
         let (disc, full) = common::read_case(&CodexAdapter, &c);
-        let again: Vec<_> = disc.sources.iter().map(|s| CodexAdapter.read(s, &ReadOptions::default()).unwrap()).collect();
+        let again: Vec<_> = disc
+            .sources
+            .iter()
+            .map(|s| CodexAdapter.read(s, &ReadOptions::default()).unwrap())
+            .collect();
         for (a, b) in full.iter().zip(&again) {
             let ja = serde_json::to_string(&a.sessions).unwrap();
-            assert_eq!(ja, serde_json::to_string(&b.sessions).unwrap(), "{}", c.display());
+            assert_eq!(
+                ja,
+                serde_json::to_string(&b.sessions).unwrap(),
+                "{}",
+                c.display()
+            );
         }
         for (src, out) in disc.sources.iter().zip(&full) {
-            let lean = CodexAdapter.read(src, &ReadOptions { retain_events: false }).unwrap();
+            let lean = CodexAdapter
+                .read(
+                    src,
+                    &ReadOptions {
+                        retain_events: false,
+                    },
+                )
+                .unwrap();
             for (a, b) in out.sessions.iter().zip(&lean.sessions) {
                 assert!(b.events.is_empty());
                 assert_eq!(a.summary.counts, b.summary.counts, "{}", src.path.display());
@@ -559,9 +781,15 @@ fn invariants_hold_for_every_case() {
                     EventKind::ToolCall { call_id, .. } => {
                         calls.insert(call_id.clone());
                     }
-                    EventKind::ToolResult { call_id, .. } => assert!(calls.contains(call_id), "{}: orphan {call_id}", s.key),
+                    EventKind::ToolResult { call_id, .. } => {
+                        assert!(calls.contains(call_id), "{}: orphan {call_id}", s.key)
+                    }
                     EventKind::UserPrompt { text, .. } => {
-                        assert!(!text.trim_start().starts_with("<environment_context>"), "{}", s.key)
+                        assert!(
+                            !text.trim_start().starts_with("<environment_context>"),
+                            "{}",
+                            s.key
+                        )
                     }
                     _ => {}
                 }

@@ -412,6 +412,18 @@ fn subagents_and_internal_runs() {
     assert_eq!(main.summary.usage, usage(3000, 9000, 400, 200));
     assert_eq!(main.summary.usage.total(), 12400);
     assert_eq!(main.children.len(), 3);
+    // spawn_agent calls carry the key of the thread they spawned (from the output's agent_id).
+    let spawned: Vec<&str> = main
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ToolCall {
+                subagent: Some(k), ..
+            } => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(spawned, [a.key.as_str(), b.key.as_str()]);
     // A: thread_spawn without copied context; its first turn shares the second of its meta
     // but is its own (task_started with started_at >= start): nothing inherited.
     assert_eq!(

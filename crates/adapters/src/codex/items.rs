@@ -131,8 +131,21 @@ impl Reader<'_> {
             .map_or_else(|| format!("{ty}-line{}", self.line_no), str::to_string)
     }
 
+    /// Keep a user item's text for matching the `user_message` event that follows it
+    /// (bounded: generation-A files have no events at all).
+    fn remember_user_item(&mut self, item: (String, bool)) {
+        if self.recent_user_items.len() >= 16 {
+            self.recent_user_items.remove(0);
+        }
+        self.recent_user_items.push(item);
+    }
+
     fn tool_call(&mut self, call_id: String, name: String, input: Value, nid: Option<String>) {
         self.calls.insert(call_id.clone());
+        if name == "spawn_agent" && self.s.retain_events {
+            self.spawn_calls
+                .insert(call_id.clone(), self.s.events.len());
+        }
         self.emit(
             EventKind::ToolCall {
                 call_id,
@@ -160,6 +173,9 @@ impl Reader<'_> {
             self.opaque(&format!("response_item/{ty}"), raw);
             return;
         }
+        if let Some(idx) = self.spawn_calls.remove(&call_id) {
+            self.link_subagent(idx, &output);
+        }
         self.emit(
             EventKind::ToolResult {
                 call_id,
@@ -168,6 +184,25 @@ impl Reader<'_> {
             },
             None,
         );
+    }
+
+    /// `spawn_agent` answers `{"agent_id": "<thread id>", ...}`: record the child's key on the call.
+    fn link_subagent(&mut self, idx: usize, output: &str) {
+        let Ok(v) = serde_json::from_str::<Value>(output) else {
+            return;
+        };
+        let id = v
+            .get("agent_id")
+            .or_else(|| v.get("thread_id"))
+            .and_then(Value::as_str);
+        let Some(id) = id.filter(|id| super::reader::uuid_suffix(id) == Some(*id)) else {
+            return;
+        };
+        if let Some(EventKind::ToolCall { subagent, .. }) =
+            self.s.events.get_mut(idx).map(|e| &mut e.kind)
+        {
+            *subagent = Some(convx_model::Session::key_for(convx_model::Agent::Codex, id));
+        }
     }
 
     fn message(&mut self, p: &Value, nid: Option<String>) {
@@ -227,7 +262,7 @@ impl Reader<'_> {
             && attachments.is_empty()
             && let Class::Generic(tag) = context::classify(&texts[0])
         {
-            self.recent_user_items.push((full.clone(), false));
+            self.remember_user_item((full.clone(), false));
             self.pending = Some(Pending {
                 text: full,
                 tag,
@@ -244,7 +279,7 @@ impl Reader<'_> {
                     if source == "environment_context" && self.env_cwd.is_none() {
                         self.env_cwd = context::env_cwd(&t);
                     }
-                    self.recent_user_items.push((t.clone(), false));
+                    self.remember_user_item((t.clone(), false));
                     self.emit(
                         EventKind::Context {
                             source: source.to_string(),
@@ -254,7 +289,7 @@ impl Reader<'_> {
                     );
                 }
                 Class::Generic(tag) => {
-                    self.recent_user_items.push((t.clone(), false));
+                    self.remember_user_item((t.clone(), false));
                     self.emit(
                         EventKind::Context {
                             source: tag,
@@ -282,7 +317,7 @@ impl Reader<'_> {
         }
         if !prompt.is_empty() || !attachments.is_empty() {
             let text = prompt.join("\n");
-            self.recent_user_items.push((full, true));
+            self.remember_user_item((full, true));
             self.emit(EventKind::UserPrompt { text, attachments }, nid);
         }
     }

@@ -64,6 +64,8 @@ pub(super) struct Reader<'a> {
     pub warnings: Vec<Warning>,
     pub last_tool_search: Option<String>,
     pub copied_ids: Vec<String>,
+    /// `spawn_agent` calls awaiting their output: call id → event index.
+    pub spawn_calls: std::collections::HashMap<String, usize>,
 }
 
 /// Read one rollout source.
@@ -136,6 +138,7 @@ impl<'a> Reader<'a> {
             warnings: Vec::new(),
             last_tool_search: None,
             copied_ids: Vec::new(),
+            spawn_calls: std::collections::HashMap::new(),
         }
     }
 

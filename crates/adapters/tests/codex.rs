@@ -63,7 +63,7 @@ fn warnings(s: &Session) -> Vec<(Option<u64>, WarningKind)> {
 #[test]
 fn snapshots_of_every_case() {
     let cases = common::cases("codex");
-    assert!(cases.len() >= 13, "cases: {cases:?}");
+    assert!(cases.len() >= 14, "cases: {cases:?}");
     for c in cases {
         let name = c.file_name().unwrap().to_string_lossy().into_owned();
         for s in common::sessions_of(&CodexAdapter, &c) {
@@ -464,6 +464,43 @@ fn subagents_and_internal_runs() {
         ss.iter().map(|s| s.summary.usage.total()).sum::<u64>(),
         25930
     );
+}
+
+#[test]
+fn interrupted_turn_keeps_event_only_text() {
+    let ss = case("interrupted_events_without_items");
+    let s = &ss[0];
+    // (3000,1024,90,64) -> in 1976, cr 1024 = 3090; (6500,3072,200,64) - that = (3500,2048,110,0)
+    // -> in 1452, cr 2048, out 110 = 3610. Sum 6700.
+    assert_eq!(s.summary.usage, usage(3428, 3072, 200, 64));
+    assert_eq!(
+        texts(s, "assistant_text"),
+        vec![
+            "Added /ping; it replies with pong.",
+            "I'll start by reading src/stats.rs.",
+            "All 12 tests pass."
+        ]
+    );
+    assert_eq!(s.summary.counts.reasoning_blocks, 2);
+    // The interrupted turn's text comes before the next prompt, in time order.
+    let kinds: Vec<&str> = s.events.iter().map(|e| e.kind_name()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "user_prompt",
+            "model_call",
+            "reasoning",
+            "assistant_text",
+            "user_prompt",
+            "reasoning",
+            "assistant_text",
+            "opaque",
+            "user_prompt",
+            "model_call",
+            "assistant_text"
+        ]
+    );
+    assert_eq!(s.git.branch.as_deref(), Some("dev"));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use super::context::{self, Class};
 use super::items::plan_from_text;
 use super::reader::{CG_EVENT, Reader, image_attachment, text_parts};
 use super::tools;
+use super::ui::UiKind;
 use super::usage::dedup_key;
 use convx_model::{Attachment, CallUsage, EventKind};
 use serde_json::{Value, json};
@@ -21,24 +22,26 @@ impl Reader<'_> {
         match ty {
             "user_message" => self.user_message(p),
             "agent_message" => {
-                if !self.dual() {
-                    let text = p
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    if !text.trim().is_empty() {
-                        self.emit(EventKind::AssistantText { text }, None);
-                    }
+                let text = p
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                if self.dual() {
+                    self.ui_copy(UiKind::Assistant, text);
+                } else if !text.trim().is_empty() {
+                    self.emit(EventKind::AssistantText { text }, None);
                 }
             }
             "agent_reasoning" | "agent_reasoning_raw_content" => {
-                if !self.dual() {
-                    let text = p
-                        .get("text")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
+                let text = p
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                if self.dual() {
+                    self.ui_copy(UiKind::Reasoning, text);
+                } else {
                     self.emit(
                         EventKind::Reasoning {
                             text,
@@ -64,12 +67,18 @@ impl Reader<'_> {
                 self.opaque("event_msg/thread_name_updated", p);
             }
             "task_started" | "turn_started" => {
+                self.flush_ui();
                 if !self.inherited {
                     self.turn_open = Some(self.s.events.len());
                 }
                 self.opaque(&format!("event_msg/{ty}"), p);
             }
             "item_completed" => self.item_completed(p),
+            "turn_aborted" | "task_complete" | "turn_complete" => {
+                // Turn boundary: event copies still unmatched have no item.
+                self.flush_ui();
+                self.opaque(&format!("event_msg/{ty}"), p);
+            }
             "" => self.opaque("event_msg", p),
             other => self.opaque(&format!("event_msg/{other}"), p),
         }

@@ -4,6 +4,7 @@
 use super::context::{self, Class};
 use super::reader::{CG_ITEM, Pending, Reader, image_attachment, text_parts};
 use super::tools;
+use super::ui::UiKind;
 use convx_model::{Attachment, EventKind, PlanStep, PlanStepStatus, WarningKind};
 use serde_json::{Value, json};
 
@@ -212,6 +213,7 @@ impl Reader<'_> {
             "assistant" => {
                 let text = text_parts(content).join("\n");
                 if !text.trim().is_empty() {
+                    self.item_seen(UiKind::Assistant, &text);
                     self.emit(EventKind::AssistantText { text }, nid);
                 }
             }
@@ -325,6 +327,9 @@ impl Reader<'_> {
     fn reasoning_item(&mut self, p: &Value, nid: Option<String>) {
         let mut parts = text_parts(p.get("summary"));
         parts.extend(text_parts(p.get("content")));
+        for part in &parts {
+            self.item_seen(UiKind::Reasoning, part);
+        }
         let text = parts.join("\n\n");
         let encrypted = p
             .get("encrypted_content")

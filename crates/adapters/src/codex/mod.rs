@@ -27,6 +27,7 @@ mod items;
 mod prescan;
 mod reader;
 mod tools;
+mod ui;
 mod usage;
 
 use crate::{Adapter, AdapterError, Discovery, Environment, ReadOptions, Source, SourceOutput};

@@ -66,6 +66,9 @@ pub(super) struct Reader<'a> {
     pub copied_ids: Vec<String>,
     /// `spawn_agent` calls awaiting their output: call id → event index.
     pub spawn_calls: std::collections::HashMap<String, usize>,
+    /// UI copies awaiting their item, and items awaiting their UI copy (see `ui`).
+    pub unmatched_ui: Vec<super::ui::UiCopy>,
+    pub recent_items: Vec<(super::ui::UiKind, String)>,
 }
 
 /// Read one rollout source.
@@ -139,6 +142,8 @@ impl<'a> Reader<'a> {
             last_tool_search: None,
             copied_ids: Vec::new(),
             spawn_calls: std::collections::HashMap::new(),
+            unmatched_ui: Vec::new(),
+            recent_items: Vec::new(),
         }
     }
 
@@ -371,6 +376,7 @@ impl<'a> Reader<'a> {
     }
 
     fn turn_context(&mut self, p: &Value) {
+        self.flush_ui();
         if let Some(m) = p
             .get("model")
             .and_then(Value::as_str)
@@ -430,6 +436,9 @@ impl<'a> Reader<'a> {
         native_id: Option<String>,
         usage: Option<CallUsage>,
     ) {
+        if matches!(kind, EventKind::UserPrompt { .. }) && !self.unmatched_ui.is_empty() {
+            self.flush_ui();
+        }
         let ts = match (ts, self.last_ts) {
             (Some(t), Some(last)) if t < last => Some(last),
             (t, _) => t,
@@ -529,6 +538,7 @@ impl<'a> Reader<'a> {
 
     fn finish(mut self, mut read_warnings: Vec<Warning>) -> SourceOutput {
         self.flush_pending();
+        self.flush_ui();
         if !self.saw_object {
             read_warnings.append(&mut self.warnings);
             return SourceOutput {

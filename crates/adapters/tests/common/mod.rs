@@ -51,7 +51,7 @@ pub fn sessions_of(adapter: &dyn Adapter, case: &Path) -> Vec<Session> {
 
 /// Minimal copy of the pipeline's final pass (sort, link children, dedupe usage by key),
 /// so adapter tests see what users see without depending on convx-core.
-pub fn finish(sessions: &mut Vec<Session>) {
+pub fn finish(sessions: &mut [Session]) {
     use std::collections::{HashMap, HashSet};
     sessions.sort_by(|a, b| {
         a.started_at

@@ -83,6 +83,7 @@ pub(crate) struct Builder {
     last_system: Option<String>,
     inline_parts: bool,
     format: String,
+    seen_user: bool,
 }
 
 fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
@@ -132,6 +133,7 @@ impl Builder {
             last_system: None,
             inline_parts: false,
             format,
+            seen_user: false,
         }
     }
 
@@ -202,9 +204,42 @@ impl Builder {
     }
 
     fn user(&mut self, id: &str, created: Option<Timestamp>, data: &Value, parts: &[Part], evs: &mut Vec<(Option<String>, Event)>) {
-        // A per-message system prompt (string; older builds: array of strings). Repeated
-        // identical prompts are shown once.
-        let system = match data.get("system") {
+        self.system(data.get("system"), id, created, evs);
+        let is_typed = |p: &Part| {
+            p.data.get("type").and_then(Value::as_str) == Some("text")
+                && !flag(&p.data, "synthetic")
+                && !flag(&p.data, "ignored")
+        };
+        let is_file = |p: &Part| p.data.get("type").and_then(Value::as_str) == Some("file");
+        let typed: Vec<&str> =
+            parts.iter().filter(|p| is_typed(p)).filter_map(|p| p.data.get("text").and_then(Value::as_str)).collect();
+        let attachments: Vec<Attachment> = parts.iter().filter(|p| is_file(p)).map(|p| attachment(&p.data)).collect();
+        // The first user message of a sub-agent session is the prompt the parent's `task`
+        // tool wrote, not something the user typed.
+        let delegated = self.s.kind == SessionKind::Subagent && !self.seen_user;
+        self.seen_user = true;
+        let mut prompt_done = false;
+        for p in parts {
+            if is_typed(p) || is_file(p) {
+                if !prompt_done {
+                    prompt_done = true;
+                    let kind = if delegated && !typed.is_empty() {
+                        context_kind("subagent_prompt", &typed.join("\n\n"))
+                    } else {
+                        EventKind::UserPrompt { text: typed.join("\n\n"), attachments: attachments.clone() }
+                    };
+                    evs.push((Some(p.id.clone()), Event::new(kind).at(created).with_id(id)));
+                }
+                continue;
+            }
+            self.part(id, created, p, false, None, evs);
+        }
+    }
+
+    /// A per-message system prompt (string; older builds: array of strings, on the user
+    /// message or under `metadata.assistant`). Repeated identical prompts are shown once.
+    fn system(&mut self, v: Option<&Value>, id: &str, created: Option<Timestamp>, evs: &mut Vec<(Option<String>, Event)>) {
+        let system = match v {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Array(a)) => Some(a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")),
             _ => None,
@@ -215,27 +250,6 @@ impl Builder {
                 evs.push((None, ctx("system", sys.clone(), created, id)));
                 self.last_system = Some(sys);
             }
-        }
-        let is_typed = |p: &Part| {
-            p.data.get("type").and_then(Value::as_str) == Some("text")
-                && !flag(&p.data, "synthetic")
-                && !flag(&p.data, "ignored")
-        };
-        let is_file = |p: &Part| p.data.get("type").and_then(Value::as_str) == Some("file");
-        let typed: Vec<&str> =
-            parts.iter().filter(|p| is_typed(p)).filter_map(|p| p.data.get("text").and_then(Value::as_str)).collect();
-        let attachments: Vec<Attachment> = parts.iter().filter(|p| is_file(p)).map(|p| attachment(&p.data)).collect();
-        let mut prompt_done = false;
-        for p in parts {
-            if is_typed(p) || is_file(p) {
-                if !prompt_done {
-                    prompt_done = true;
-                    let kind = EventKind::UserPrompt { text: typed.join("\n\n"), attachments: attachments.clone() };
-                    evs.push((Some(p.id.clone()), Event::new(kind).at(created).with_id(id)));
-                }
-                continue;
-            }
-            self.part(id, created, p, false, None, evs);
         }
     }
 
@@ -249,8 +263,11 @@ impl Builder {
             // Inline-parts generation: usage and model under `metadata.assistant`.
             data.pointer("/metadata/assistant").unwrap_or(data)
         };
+        if !std::ptr::eq(info, data) {
+            self.system(info.get("system"), id, created, evs);
+        }
         let model = model_of(info);
-        let summary = flag(data, "summary");
+        let summary = flag(data, "summary") || flag(info, "summary");
         let tokens = info.get("tokens").and_then(RawTokens::parse).filter(|t| !t.is_zero());
         let step_usage = if tokens.is_none() { Some(model.clone()) } else { None };
         let start = evs.len();
@@ -474,7 +491,7 @@ fn plan_steps(input: &Value) -> Option<Vec<PlanStep>> {
 
 /// Attachment metadata of a file part `{mime, filename?, url, source?}`; never its data.
 fn attachment(d: &Value) -> Attachment {
-    let mime = d.get("mime").and_then(Value::as_str).map(str::to_string);
+    let mime = d.get("mime").or_else(|| d.get("mediaType")).and_then(Value::as_str).map(str::to_string);
     let url = d.get("url").and_then(Value::as_str).unwrap_or("");
     let size = url.strip_prefix("data:").and_then(|r| r.split_once(',')).map(|(meta, data)| {
         if meta.ends_with(";base64") { text::base64_decoded_len(data) } else { data.len() as u64 }

@@ -5,8 +5,8 @@
 use super::usage::RawTokens;
 use crate::text;
 use convx_model::{
-    Agent, Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus, Session, SessionKind, SourceFile,
-    Timestamp, Warning, WarningKind,
+    Agent, Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus, Session, SessionKind,
+    SourceFile, Timestamp, Warning, WarningKind,
 };
 use serde_json::{Map, Value, json};
 
@@ -55,7 +55,9 @@ impl SessionInfo {
         SessionInfo {
             id: id.to_string(),
             parent_id: str_at(v, "/parentID").map(str::to_string),
-            project_id: project_id.map(str::to_string).or_else(|| str_at(v, "/projectID").map(str::to_string)),
+            project_id: project_id
+                .map(str::to_string)
+                .or_else(|| str_at(v, "/projectID").map(str::to_string)),
             title: str_at(v, "/title").map(str::to_string),
             directory: str_at(v, "/directory").map(str::to_string),
             version: str_at(v, "/version").map(str::to_string),
@@ -87,7 +89,9 @@ pub(crate) struct Builder {
 }
 
 fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str).filter(|s| !s.is_empty())
+    v.pointer(ptr)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// A Unix-milliseconds (or ISO) timestamp.
@@ -116,7 +120,10 @@ impl Builder {
         }
         let revert = info.revert.as_ref().and_then(|r| {
             let m = r.get("messageID").and_then(Value::as_str)?;
-            Some((m.to_string(), r.get("partID").and_then(Value::as_str).map(str::to_string)))
+            Some((
+                m.to_string(),
+                r.get("partID").and_then(Value::as_str).map(str::to_string),
+            ))
         });
         if let Some(r) = &info.revert {
             s.metadata.insert("revert".into(), r.clone());
@@ -139,7 +146,9 @@ impl Builder {
 
     /// Record a problem with one record of this session.
     pub fn warn(&mut self, kind: WarningKind, detail: impl Into<String>) {
-        self.s.warnings.push(Warning::new(self.source.clone(), None, kind, detail));
+        self.s
+            .warnings
+            .push(Warning::new(self.source.clone(), None, kind, detail));
     }
 
     /// Record a problem located in another file (legacy JSON tree).
@@ -148,7 +157,9 @@ impl Builder {
     }
 
     fn abandoned(&self, message_id: &str, part_id: Option<&str>) -> bool {
-        let Some((rm, rp)) = &self.revert else { return false };
+        let Some((rm, rp)) = &self.revert else {
+            return false;
+        };
         match message_id.cmp(rm.as_str()) {
             std::cmp::Ordering::Less => false,
             std::cmp::Ordering::Greater => true,
@@ -179,8 +190,20 @@ impl Builder {
             "assistant" => self.assistant(id, created, data, parts, &mut evs),
             other => {
                 let raw = json!({"id": id, "info": scrub(data), "parts": parts.iter().map(|p| scrub(&p.data)).collect::<Vec<_>>()});
-                let rt = if other.is_empty() { "message".to_string() } else { format!("message/{other}") };
-                evs.push((None, Event::new(EventKind::Opaque { record_type: rt, raw }).at(created).with_id(id)));
+                let rt = if other.is_empty() {
+                    "message".to_string()
+                } else {
+                    format!("message/{other}")
+                };
+                evs.push((
+                    None,
+                    Event::new(EventKind::Opaque {
+                        record_type: rt,
+                        raw,
+                    })
+                    .at(created)
+                    .with_id(id),
+                ));
             }
         }
         for (part_id, mut e) in evs {
@@ -203,7 +226,14 @@ impl Builder {
         self.s.push(e);
     }
 
-    fn user(&mut self, id: &str, created: Option<Timestamp>, data: &Value, parts: &[Part], evs: &mut Vec<(Option<String>, Event)>) {
+    fn user(
+        &mut self,
+        id: &str,
+        created: Option<Timestamp>,
+        data: &Value,
+        parts: &[Part],
+        evs: &mut Vec<(Option<String>, Event)>,
+    ) {
         self.system(data.get("system"), id, created, evs);
         let is_typed = |p: &Part| {
             p.data.get("type").and_then(Value::as_str) == Some("text")
@@ -211,9 +241,16 @@ impl Builder {
                 && !flag(&p.data, "ignored")
         };
         let is_file = |p: &Part| p.data.get("type").and_then(Value::as_str) == Some("file");
-        let typed: Vec<&str> =
-            parts.iter().filter(|p| is_typed(p)).filter_map(|p| p.data.get("text").and_then(Value::as_str)).collect();
-        let attachments: Vec<Attachment> = parts.iter().filter(|p| is_file(p)).map(|p| attachment(&p.data)).collect();
+        let typed: Vec<&str> = parts
+            .iter()
+            .filter(|p| is_typed(p))
+            .filter_map(|p| p.data.get("text").and_then(Value::as_str))
+            .collect();
+        let attachments: Vec<Attachment> = parts
+            .iter()
+            .filter(|p| is_file(p))
+            .map(|p| attachment(&p.data))
+            .collect();
         // The first user message of a sub-agent session is the prompt the parent's `task`
         // tool wrote, not something the user typed.
         let delegated = self.s.kind == SessionKind::Subagent && !self.seen_user;
@@ -226,7 +263,10 @@ impl Builder {
                     let kind = if delegated && !typed.is_empty() {
                         context_kind("subagent_prompt", &typed.join("\n\n"))
                     } else {
-                        EventKind::UserPrompt { text: typed.join("\n\n"), attachments: attachments.clone() }
+                        EventKind::UserPrompt {
+                            text: typed.join("\n\n"),
+                            attachments: attachments.clone(),
+                        }
                     };
                     evs.push((Some(p.id.clone()), Event::new(kind).at(created).with_id(id)));
                 }
@@ -238,45 +278,78 @@ impl Builder {
 
     /// A per-message system prompt (string; older builds: array of strings, on the user
     /// message or under `metadata.assistant`). Repeated identical prompts are shown once.
-    fn system(&mut self, v: Option<&Value>, id: &str, created: Option<Timestamp>, evs: &mut Vec<(Option<String>, Event)>) {
+    fn system(
+        &mut self,
+        v: Option<&Value>,
+        id: &str,
+        created: Option<Timestamp>,
+        evs: &mut Vec<(Option<String>, Event)>,
+    ) {
         let system = match v {
             Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Array(a)) => Some(a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")),
+            Some(Value::Array(a)) => Some(
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             _ => None,
         }
         .filter(|s| !s.trim().is_empty());
-        if let Some(sys) = system {
-            if self.last_system.as_deref() != Some(sys.as_str()) {
-                evs.push((None, ctx("system", sys.clone(), created, id)));
-                self.last_system = Some(sys);
-            }
+        if let Some(sys) = system
+            && self.last_system.as_deref() != Some(sys.as_str())
+        {
+            evs.push((None, ctx("system", sys.clone(), created, id)));
+            self.last_system = Some(sys);
         }
     }
 
-    fn assistant(&mut self, id: &str, created: Option<Timestamp>, data: &Value, parts: &[Part], evs: &mut Vec<(Option<String>, Event)>) {
-        if self.s.cwd.is_none() {
-            self.s.cwd = str_at(data, "/path/cwd").map(str::to_string);
-        }
-        let info = if data.get("tokens").is_some() || data.get("modelID").is_some() || data.get("model").is_some() {
+    fn assistant(
+        &mut self,
+        id: &str,
+        created: Option<Timestamp>,
+        data: &Value,
+        parts: &[Part],
+        evs: &mut Vec<(Option<String>, Event)>,
+    ) {
+        let info = if data.get("tokens").is_some()
+            || data.get("modelID").is_some()
+            || data.get("model").is_some()
+        {
             data
         } else {
             // Inline-parts generation: usage and model under `metadata.assistant`.
             data.pointer("/metadata/assistant").unwrap_or(data)
         };
+        if self.s.cwd.is_none() {
+            self.s.cwd = str_at(info, "/path/cwd").map(str::to_string);
+        }
         if !std::ptr::eq(info, data) {
             self.system(info.get("system"), id, created, evs);
         }
         let model = model_of(info);
         let summary = flag(data, "summary") || flag(info, "summary");
-        let tokens = info.get("tokens").and_then(RawTokens::parse).filter(|t| !t.is_zero());
-        let step_usage = if tokens.is_none() { Some(model.clone()) } else { None };
+        let tokens = info
+            .get("tokens")
+            .and_then(RawTokens::parse)
+            .filter(|t| !t.is_zero());
+        let step_usage = if tokens.is_none() {
+            Some(model.clone())
+        } else {
+            None
+        };
         let start = evs.len();
         for p in parts {
             self.part(id, created, p, summary, step_usage.as_ref(), evs);
         }
         if let Some(err) = data.get("error").filter(|e| !e.is_null()) {
             let done = ts(data.pointer("/time/completed")).or(created);
-            let ev = Event::new(EventKind::Opaque { record_type: "assistant_error".into(), raw: scrub(err) }).at(done).with_id(id);
+            let ev = Event::new(EventKind::Opaque {
+                record_type: "assistant_error".into(),
+                raw: scrub(err),
+            })
+            .at(done)
+            .with_id(id);
             evs.push((None, ev));
         }
         if let Some(t) = tokens {
@@ -287,7 +360,12 @@ impl Builder {
                 .position(|(_, e)| matches!(e.kind, EventKind::AssistantText { .. }))
                 .or_else(|| {
                     evs[start..].iter().position(|(_, e)| {
-                        matches!(e.kind, EventKind::Reasoning { .. } | EventKind::ToolCall { .. } | EventKind::Context { .. })
+                        matches!(
+                            e.kind,
+                            EventKind::Reasoning { .. }
+                                | EventKind::ToolCall { .. }
+                                | EventKind::Context { .. }
+                        )
                     })
                 });
             match carrier {
@@ -334,13 +412,21 @@ impl Builder {
                 } else if summary {
                     context_kind("compact_summary", t)
                 } else {
-                    EventKind::AssistantText { text: t.to_string() }
+                    EventKind::AssistantText {
+                        text: t.to_string(),
+                    }
                 };
                 push(kind, start);
             }
             "reasoning" => {
-                let t = d.get("text").and_then(Value::as_str).unwrap_or("").to_string();
-                let encrypted = t.is_empty() && d.get("metadata").is_some_and(|m| m.to_string().contains("ncrypted"));
+                let t = d
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let encrypted = t.is_empty()
+                    && d.get("metadata")
+                        .is_some_and(|m| m.to_string().contains("ncrypted"));
                 if t.is_empty() && !encrypted {
                     return;
                 }
@@ -348,14 +434,30 @@ impl Builder {
             }
             "tool" => self.tool(mid, created, p, evs),
             "step-finish" if step_usage.is_some() => {
-                let Some(t) = d.get("tokens").and_then(RawTokens::parse).filter(|t| !t.is_zero()) else {
-                    push(EventKind::Opaque { record_type: "part/step-finish".into(), raw: scrub(d) }, created);
+                let Some(t) = d
+                    .get("tokens")
+                    .and_then(RawTokens::parse)
+                    .filter(|t| !t.is_zero())
+                else {
+                    push(
+                        EventKind::Opaque {
+                            record_type: "part/step-finish".into(),
+                            raw: scrub(d),
+                        },
+                        created,
+                    );
                     return;
                 };
                 let model = step_usage.cloned().flatten();
-                let mut cu = CallUsage::new(model, t.normalize(self.version.as_deref()), format!("{mid}/{}", p.id));
+                let mut cu = CallUsage::new(
+                    model,
+                    t.normalize(self.version.as_deref()),
+                    format!("{mid}/{}", p.id),
+                );
                 cu.recorded_cost_usd = d.get("cost").and_then(Value::as_f64);
-                let mut ev = Event::new(EventKind::ModelCall {}).at(created).with_id(p.id.clone());
+                let mut ev = Event::new(EventKind::ModelCall {})
+                    .at(created)
+                    .with_id(p.id.clone());
                 ev.usage = Some(cu);
                 evs.push((pid, ev));
             }
@@ -365,7 +467,13 @@ impl Builder {
                     Some(false) => "manual",
                     None => "unknown",
                 };
-                push(EventKind::Compaction { summary: None, trigger: Some(trigger.into()) }, created);
+                push(
+                    EventKind::Compaction {
+                        summary: None,
+                        trigger: Some(trigger.into()),
+                    },
+                    created,
+                );
             }
             "subtask" => {
                 let prompt = d.get("prompt").and_then(Value::as_str).unwrap_or("");
@@ -374,38 +482,102 @@ impl Builder {
             "file" => {
                 // A file in an assistant message (generated image...): metadata only.
                 let a = attachment(d);
-                push(EventKind::Opaque { record_type: "part/file".into(), raw: json!({"kind": a.kind, "mime": a.media_type, "name": a.name, "size_bytes": a.size_bytes}) }, created);
+                push(
+                    EventKind::Opaque {
+                        record_type: "part/file".into(),
+                        raw: json!({"kind": a.kind, "mime": a.media_type, "name": a.name, "size_bytes": a.size_bytes}),
+                    },
+                    created,
+                );
             }
-            "" => push(EventKind::Opaque { record_type: "part".into(), raw: scrub(d) }, created),
-            other => push(EventKind::Opaque { record_type: format!("part/{other}"), raw: scrub(d) }, start),
+            "" => push(
+                EventKind::Opaque {
+                    record_type: "part".into(),
+                    raw: scrub(d),
+                },
+                created,
+            ),
+            other => push(
+                EventKind::Opaque {
+                    record_type: format!("part/{other}"),
+                    raw: scrub(d),
+                },
+                start,
+            ),
         }
     }
 
-    fn tool(&mut self, _mid: &str, created: Option<Timestamp>, p: &Part, evs: &mut Vec<(Option<String>, Event)>) {
+    fn tool(
+        &mut self,
+        _mid: &str,
+        created: Option<Timestamp>,
+        p: &Part,
+        evs: &mut Vec<(Option<String>, Event)>,
+    ) {
         let d = &p.data;
         let state = d.get("state").cloned().unwrap_or(Value::Null);
-        let call_id = d.get("callID").and_then(Value::as_str).filter(|c| !c.is_empty()).unwrap_or(&p.id).to_string();
-        let name = d.get("tool").and_then(Value::as_str).unwrap_or("unknown").to_string();
+        let call_id = d
+            .get("callID")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+            .unwrap_or(&p.id)
+            .to_string();
+        let name = d
+            .get("tool")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_string();
         let input = match state.get("input") {
             Some(v) if !v.is_null() => v.clone(),
             _ => match state.get("raw").and_then(Value::as_str) {
-                Some(raw) => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string())),
+                Some(raw) => {
+                    serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()))
+                }
                 None => json!({}),
             },
         };
-        let subagent = ["/metadata/sessionId", "/metadata/sessionID", "/metadata/session_id"]
-            .iter()
-            .find_map(|k| state.pointer(k).or_else(|| d.pointer(k)).and_then(Value::as_str))
-            .filter(|s| !s.is_empty())
-            .map(|s| Session::key_for(Agent::OpenCode, s));
+        let subagent = [
+            "/metadata/sessionId",
+            "/metadata/sessionID",
+            "/metadata/session_id",
+        ]
+        .iter()
+        .find_map(|k| {
+            state
+                .pointer(k)
+                .or_else(|| d.pointer(k))
+                .and_then(Value::as_str)
+        })
+        .filter(|s| !s.is_empty())
+        .map(|s| Session::key_for(Agent::OpenCode, s));
         let start = ts(state.pointer("/time/start")).or(created);
         let end = ts(state.pointer("/time/end")).or(start);
-        let plan = if name == "todowrite" { plan_steps(&input) } else { None };
+        let plan = if name == "todowrite" {
+            plan_steps(&input)
+        } else {
+            None
+        };
         let pid = Some(p.id.clone());
-        let call = EventKind::ToolCall { call_id: call_id.clone(), name, input, subagent };
-        evs.push((pid.clone(), Event::new(call).at(start).with_id(p.id.clone())));
+        let call = EventKind::ToolCall {
+            call_id: call_id.clone(),
+            name,
+            input,
+            subagent,
+        };
+        evs.push((
+            pid.clone(),
+            Event::new(call).at(start).with_id(p.id.clone()),
+        ));
         if let Some(steps) = plan {
-            evs.push((pid.clone(), Event::new(EventKind::PlanUpdate { explanation: None, steps }).at(start).with_id(p.id.clone())));
+            evs.push((
+                pid.clone(),
+                Event::new(EventKind::PlanUpdate {
+                    explanation: None,
+                    steps,
+                })
+                .at(start)
+                .with_id(p.id.clone()),
+            ));
         }
         let result = match state.get("status").and_then(Value::as_str) {
             Some("completed") => {
@@ -417,28 +589,44 @@ impl Builder {
                 if let Some(atts) = state.get("attachments").and_then(Value::as_array) {
                     for a in atts {
                         let a = attachment(a);
-                        out.push_str(&format!("\n[{}: {}]", a.kind, a.name.or(a.media_type).unwrap_or_default()));
+                        out.push_str(&format!(
+                            "\n[{}: {}]",
+                            a.kind,
+                            a.name.or(a.media_type).unwrap_or_default()
+                        ));
                     }
                 }
                 Some((out, false))
             }
             Some("error") => Some((
-                state.get("error").map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string)).unwrap_or_default(),
+                state
+                    .get("error")
+                    .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
+                    .unwrap_or_default(),
                 true,
             )),
             _ => None,
         };
         if let Some((output, is_error)) = result {
-            evs.push((pid, Event::new(EventKind::ToolResult { call_id, output, is_error }).at(end).with_id(p.id.clone())));
+            evs.push((
+                pid,
+                Event::new(EventKind::ToolResult {
+                    call_id,
+                    output,
+                    is_error,
+                })
+                .at(end)
+                .with_id(p.id.clone()),
+            ));
         }
     }
 
     /// The finished session.
     pub fn finish(mut self) -> Session {
-        if self.inline_parts {
-            if let Some(src) = self.s.sources.last_mut() {
-                src.format = Some(format!("{}-inline", self.format));
-            }
+        if self.inline_parts
+            && let Some(src) = self.s.sources.last_mut()
+        {
+            src.format = Some(format!("{}-inline", self.format));
         }
         self.s
     }
@@ -449,11 +637,19 @@ fn flag(v: &Value, key: &str) -> bool {
 }
 
 fn context_kind(source: &str, text: &str) -> EventKind {
-    EventKind::Context { source: source.into(), text: text.to_string() }
+    EventKind::Context {
+        source: source.into(),
+        text: text.to_string(),
+    }
 }
 
 fn ctx(source: &str, text: String, at: Option<Timestamp>, id: &str) -> Event {
-    Event::new(EventKind::Context { source: source.into(), text }).at(at).with_id(id)
+    Event::new(EventKind::Context {
+        source: source.into(),
+        text,
+    })
+    .at(at)
+    .with_id(id)
 }
 
 /// `providerID/modelID` of an assistant message (or of a newer `model: {providerID, modelID|id}`).
@@ -472,7 +668,9 @@ fn model_of(info: &Value) -> Option<String> {
 }
 
 fn m_has_provider(model: &str, provider: &str) -> bool {
-    model.strip_prefix(provider).is_some_and(|r| r.starts_with('/'))
+    model
+        .strip_prefix(provider)
+        .is_some_and(|r| r.starts_with('/'))
 }
 
 /// Todo list of a `todowrite` call: `{todos: [{content, status, priority, id}]}`.
@@ -482,8 +680,14 @@ fn plan_steps(input: &Value) -> Option<Vec<PlanStep>> {
         todos
             .iter()
             .map(|t| PlanStep {
-                text: t.get("content").and_then(Value::as_str).unwrap_or("").to_string(),
-                status: PlanStepStatus::parse(t.get("status").and_then(Value::as_str).unwrap_or("pending")),
+                text: t
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                status: PlanStepStatus::parse(
+                    t.get("status").and_then(Value::as_str).unwrap_or("pending"),
+                ),
             })
             .collect(),
     )
@@ -491,11 +695,22 @@ fn plan_steps(input: &Value) -> Option<Vec<PlanStep>> {
 
 /// Attachment metadata of a file part `{mime, filename?, url, source?}`; never its data.
 fn attachment(d: &Value) -> Attachment {
-    let mime = d.get("mime").or_else(|| d.get("mediaType")).and_then(Value::as_str).map(str::to_string);
+    let mime = d
+        .get("mime")
+        .or_else(|| d.get("mediaType"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let url = d.get("url").and_then(Value::as_str).unwrap_or("");
-    let size = url.strip_prefix("data:").and_then(|r| r.split_once(',')).map(|(meta, data)| {
-        if meta.ends_with(";base64") { text::base64_decoded_len(data) } else { data.len() as u64 }
-    });
+    let size = url
+        .strip_prefix("data:")
+        .and_then(|r| r.split_once(','))
+        .map(|(meta, data)| {
+            if meta.ends_with(";base64") {
+                text::base64_decoded_len(data)
+            } else {
+                data.len() as u64
+            }
+        });
     let name = str_at(d, "/filename")
         .or_else(|| str_at(d, "/source/path"))
         .or_else(|| url.strip_prefix("file://"))
@@ -505,7 +720,12 @@ fn attachment(d: &Value) -> Attachment {
         Some("application/x-directory") => "directory",
         _ => "file",
     };
-    Attachment { kind: kind.into(), media_type: mime, size_bytes: size, name }
+    Attachment {
+        kind: kind.into(),
+        media_type: mime,
+        size_bytes: size,
+        name,
+    }
 }
 
 /// A copy of `v` safe to keep as an opaque record: `data:` URLs become placeholders and
@@ -514,7 +734,11 @@ pub(crate) fn scrub(v: &Value) -> Value {
     match v {
         Value::String(s) if s.starts_with("data:") && s.contains(";base64,") => {
             let (media, size) = text::image_meta(&json!({"image_url": s}));
-            Value::String(format!("[data: {}, {} bytes]", media.unwrap_or_default(), size.unwrap_or(0)))
+            Value::String(format!(
+                "[data: {}, {} bytes]",
+                media.unwrap_or_default(),
+                size.unwrap_or(0)
+            ))
         }
         Value::Array(a) => Value::Array(a.iter().map(scrub).collect()),
         Value::Object(o) => Value::Object(
@@ -537,7 +761,11 @@ pub(crate) fn scrub(v: &Value) -> Value {
 /// AI-SDK style `tool-invocation` parts), rewritten to the current part shapes.
 fn inline_parts(mid: &str, data: &Value) -> Vec<Part> {
     let tools = data.pointer("/metadata/tool");
-    let parts = data.get("parts").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let parts = data
+        .get("parts")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     parts
         .iter()
         .enumerate()
@@ -575,24 +803,48 @@ mod tests {
 
     #[test]
     fn attachments_never_keep_data() {
-        let a = attachment(&json!({"type":"file","mime":"image/png","filename":"shot.png","url":"data:image/png;base64,AAAAAAAA"}));
-        assert_eq!(a, Attachment { kind: "image".into(), media_type: Some("image/png".into()), size_bytes: Some(6), name: Some("shot.png".into()) });
+        let a = attachment(
+            &json!({"type":"file","mime":"image/png","filename":"shot.png","url":"data:image/png;base64,AAAAAAAA"}),
+        );
+        assert_eq!(
+            a,
+            Attachment {
+                kind: "image".into(),
+                media_type: Some("image/png".into()),
+                size_bytes: Some(6),
+                name: Some("shot.png".into())
+            }
+        );
         let f = attachment(&json!({"mime":"text/plain","url":"file:///home/li/app/src/a.ts"}));
         assert_eq!(f.name.as_deref(), Some("/home/li/app/src/a.ts"));
     }
 
     #[test]
     fn scrub_drops_blobs() {
-        let v = scrub(&json!({"url":"data:image/png;base64,AAAA","metadata":{"openai":{"reasoningEncryptedContent":"gAAAA"}}}));
+        let v = scrub(
+            &json!({"url":"data:image/png;base64,AAAA","metadata":{"openai":{"reasoningEncryptedContent":"gAAAA"}}}),
+        );
         assert_eq!(v["url"], "[data: image/png, 3 bytes]");
-        assert_eq!(v["metadata"]["openai"]["reasoningEncryptedContent"], "[removed]");
+        assert_eq!(
+            v["metadata"]["openai"]["reasoningEncryptedContent"],
+            "[removed]"
+        );
     }
 
     #[test]
     fn models() {
-        assert_eq!(model_of(&json!({"providerID":"anthropic","modelID":"claude-sonnet-4-5"})).as_deref(), Some("anthropic/claude-sonnet-4-5"));
-        assert_eq!(model_of(&json!({"model":{"providerID":"openai","id":"gpt-5"}})).as_deref(), Some("openai/gpt-5"));
-        assert_eq!(model_of(&json!({"providerID":"openrouter","modelID":"openrouter/x"})).as_deref(), Some("openrouter/x"));
+        assert_eq!(
+            model_of(&json!({"providerID":"anthropic","modelID":"claude-sonnet-4-5"})).as_deref(),
+            Some("anthropic/claude-sonnet-4-5")
+        );
+        assert_eq!(
+            model_of(&json!({"model":{"providerID":"openai","id":"gpt-5"}})).as_deref(),
+            Some("openai/gpt-5")
+        );
+        assert_eq!(
+            model_of(&json!({"providerID":"openrouter","modelID":"openrouter/x"})).as_deref(),
+            Some("openrouter/x")
+        );
         assert_eq!(model_of(&json!({})), None);
     }
 }

@@ -17,7 +17,9 @@ pub(crate) const FORMAT: &str = "opencode/sqlite";
 
 /// Sessions ids of a database with their message counts (discovery uses them to list a
 /// session present in several stores once).
-pub(crate) fn message_counts(path: &std::path::Path) -> Result<BTreeMap<String, u64>, AdapterError> {
+pub(crate) fn message_counts(
+    path: &std::path::Path,
+) -> Result<BTreeMap<String, u64>, AdapterError> {
     sqlite::with_retry(path, || {
         let conn = sqlite::open_read_only(path)?;
         let mut out = BTreeMap::new();
@@ -32,13 +34,14 @@ pub(crate) fn message_counts(path: &std::path::Path) -> Result<BTreeMap<String, 
             }
         }
         if sqlite::table_exists(&conn, "message")? {
-            let mut stmt = conn.prepare("SELECT session_id, count(*) FROM message GROUP BY session_id")?;
+            let mut stmt =
+                conn.prepare("SELECT session_id, count(*) FROM message GROUP BY session_id")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                if let (Some(id), Some(n)) = (value_string(r.get_ref(0)?), value_i64(r.get_ref(1)?)) {
-                    if let Some(c) = out.get_mut(&id) {
-                        *c = n.max(0) as u64;
-                    }
+                if let (Some(id), Some(n)) = (value_string(r.get_ref(0)?), value_i64(r.get_ref(1)?))
+                    && let Some(c) = out.get_mut(&id)
+                {
+                    *c = n.max(0) as u64;
                 }
             }
         }
@@ -54,7 +57,12 @@ fn skipped(source: &Source) -> HashSet<String> {
         .as_deref()
         .and_then(|h| serde_json::from_str::<Value>(h).ok())
         .and_then(|v| v.get("skip").and_then(Value::as_array).cloned())
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -70,7 +78,15 @@ pub(crate) fn read(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, 
     })
 }
 
-fn read_all(conn: &Connection, source: &Source, opts: &ReadOptions, skip: &HashSet<String>) -> Result<SourceOutput, rusqlite::Error> {
+/// The message being assembled: id, row `time_created`, body (`None` when unreadable), parts.
+type Pending = (String, Option<i64>, Option<Value>, Vec<Part>);
+
+fn read_all(
+    conn: &Connection,
+    source: &Source,
+    opts: &ReadOptions,
+    skip: &HashSet<String>,
+) -> Result<SourceOutput, rusqlite::Error> {
     let mut out = SourceOutput::default();
     if !sqlite::table_exists(conn, "session")? {
         return Ok(out);
@@ -85,17 +101,24 @@ fn read_all(conn: &Connection, source: &Source, opts: &ReadOptions, skip: &HashS
     } else {
         "SELECT m.id, m.time_created, m.data, NULL, NULL FROM message m WHERE m.session_id = ?1 ORDER BY m.time_created, m.id"
     };
-    let mut stmt = if has_messages { Some(conn.prepare(sql)?) } else { None };
+    let mut stmt = if has_messages {
+        Some(conn.prepare(sql)?)
+    } else {
+        None
+    };
     for info in infos {
         if skip.contains(&info.id) {
             continue;
         }
-        let sf = SourceFile { path: display.clone(), fingerprint: source.fingerprint, format: Some(FORMAT.into()) };
+        let sf = SourceFile {
+            path: display.clone(),
+            fingerprint: source.fingerprint,
+            format: Some(FORMAT.into()),
+        };
         let mut b = Builder::new(&info, sf, opts.retain_events);
         if let Some(stmt) = stmt.as_mut() {
             let mut rows = stmt.query([&info.id])?;
-            // The message being assembled: (id, time_created, data or None when unreadable, parts).
-            let mut cur: Option<(String, Option<i64>, Option<Value>, Vec<Part>)> = None;
+            let mut cur: Option<Pending> = None;
             while let Some(r) = rows.next()? {
                 let mid = value_string(r.get_ref(0)?).unwrap_or_default();
                 if cur.as_ref().is_none_or(|c| c.0 != mid) {
@@ -104,7 +127,10 @@ fn read_all(conn: &Connection, source: &Source, opts: &ReadOptions, skip: &HashS
                     let data = match value_json::<Value>(r.get_ref(2)?) {
                         Ok(Some(v)) => Some(v),
                         Ok(None) => {
-                            b.warn(WarningKind::UnexpectedShape, format!("message {mid}: empty data"));
+                            b.warn(
+                                WarningKind::UnexpectedShape,
+                                format!("message {mid}: empty data"),
+                            );
                             None
                         }
                         Err(e) => {
@@ -114,14 +140,19 @@ fn read_all(conn: &Connection, source: &Source, opts: &ReadOptions, skip: &HashS
                     };
                     cur = Some((mid, created, data, Vec::new()));
                 }
-                let Some(pid) = value_string(r.get_ref(3)?) else { continue };
+                let Some(pid) = value_string(r.get_ref(3)?) else {
+                    continue;
+                };
                 match value_json::<Value>(r.get_ref(4)?) {
                     Ok(Some(v)) => {
                         if let Some(c) = cur.as_mut() {
                             c.3.push(Part { id: pid, data: v });
                         }
                     }
-                    Ok(None) => b.warn(WarningKind::UnexpectedShape, format!("part {pid}: empty data")),
+                    Ok(None) => b.warn(
+                        WarningKind::UnexpectedShape,
+                        format!("part {pid}: empty data"),
+                    ),
                     Err(e) => b.warn(WarningKind::InvalidJson, format!("part {pid}: {e}")),
                 }
             }
@@ -132,18 +163,26 @@ fn read_all(conn: &Connection, source: &Source, opts: &ReadOptions, skip: &HashS
     Ok(out)
 }
 
-fn flush(b: &mut Builder, cur: Option<(String, Option<i64>, Option<Value>, Vec<Part>)>) {
+fn flush(b: &mut Builder, cur: Option<Pending>) {
     if let Some((mid, created, Some(data), parts)) = cur {
         b.message(&mid, created, &data, &parts);
     }
 }
 
 /// Every row of `session`, whatever columns this schema version has.
-fn sessions(conn: &Connection, display: &str, warnings: &mut Vec<Warning>) -> Result<Vec<SessionInfo>, rusqlite::Error> {
+fn sessions(
+    conn: &Connection,
+    display: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<SessionInfo>, rusqlite::Error> {
     let cols = sqlite::columns(conn, "session")?;
-    let order = if cols.iter().any(|c| c == "time_created") { "ORDER BY time_created, id" } else { "ORDER BY id" };
+    let order = if cols.iter().any(|c| c == "time_created") {
+        "ORDER BY time_created, id"
+    } else {
+        "ORDER BY id"
+    };
     let mut stmt = conn.prepare(&format!("SELECT * FROM session {order}"))?;
-    let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+    let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -153,7 +192,9 @@ fn sessions(conn: &Connection, display: &str, warnings: &mut Vec<Warning>) -> Re
         }
         let text = |k: &str| match row.get(k) {
             Some(rusqlite::types::Value::Text(s)) if !s.is_empty() => Some(s.clone()),
-            Some(rusqlite::types::Value::Blob(b)) if !b.is_empty() => Some(String::from_utf8_lossy(b).into_owned()),
+            Some(rusqlite::types::Value::Blob(b)) if !b.is_empty() => {
+                Some(String::from_utf8_lossy(b).into_owned())
+            }
             _ => None,
         };
         let int = |k: &str| match row.get(k) {
@@ -162,11 +203,20 @@ fn sessions(conn: &Connection, display: &str, warnings: &mut Vec<Warning>) -> Re
             _ => None,
         };
         let Some(id) = text("id") else {
-            warnings.push(Warning::new(display, None, WarningKind::UnexpectedShape, "session row without id"));
+            warnings.push(Warning::new(
+                display,
+                None,
+                WarningKind::UnexpectedShape,
+                "session row without id",
+            ));
             continue;
         };
         let mut metadata = Map::new();
-        for (key, col) in [("slug", "slug"), ("workspace_id", "workspace_id"), ("agent", "agent")] {
+        for (key, col) in [
+            ("slug", "slug"),
+            ("workspace_id", "workspace_id"),
+            ("agent", "agent"),
+        ] {
             if let Some(v) = text(col) {
                 metadata.insert(key.into(), json!(v));
             }
@@ -186,7 +236,9 @@ fn sessions(conn: &Connection, display: &str, warnings: &mut Vec<Warning>) -> Re
         if !sum.is_empty() {
             metadata.insert("diff_summary".into(), Value::Object(sum));
         }
-        let revert = text("revert").and_then(|r| serde_json::from_str::<Value>(&r).ok()).filter(Value::is_object);
+        let revert = text("revert")
+            .and_then(|r| serde_json::from_str::<Value>(&r).ok())
+            .filter(Value::is_object);
         out.push(SessionInfo {
             id,
             parent_id: text("parent_id"),

@@ -23,7 +23,10 @@ pub(crate) const FORMAT: &str = "opencode/json";
 /// Every `storage/session/<dir>/<id>.json` under `storage`, sorted.
 pub(crate) fn session_files(storage: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in sorted_entries(&storage.join("session")).into_iter().filter(|p| p.is_dir()) {
+    for dir in sorted_entries(&storage.join("session"))
+        .into_iter()
+        .filter(|p| p.is_dir())
+    {
         for f in sorted_entries(&dir) {
             if f.extension().is_some_and(|e| e == "json") && f.is_file() {
                 out.push(f);
@@ -40,7 +43,9 @@ fn storage_of(session_file: &Path) -> Option<&Path> {
 
 /// Session id (file stem) of a session file.
 pub(crate) fn session_id(session_file: &Path) -> Option<String> {
-    session_file.file_stem().map(|s| s.to_string_lossy().into_owned())
+    session_file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
 }
 
 fn message_dir(storage: &Path, sid: &str) -> PathBuf {
@@ -70,7 +75,10 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
-    sorted_entries(dir).into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")).collect()
+    sorted_entries(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect()
 }
 
 /// Number of message files of a legacy session (to compare with the database copy).
@@ -92,7 +100,10 @@ pub(crate) fn source(session_file: &Path) -> Result<Source, AdapterError> {
         if mdir.is_dir() {
             related.push(mdir.clone());
             for m in json_files(&mdir) {
-                let mid = m.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let mid = m
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 related.push(m);
                 let pdir = part_dir(storage, &sid, &mid);
                 if pdir.is_dir() {
@@ -105,11 +116,21 @@ pub(crate) fn source(session_file: &Path) -> Result<Source, AdapterError> {
     for r in &related {
         if let Ok(f) = crate::fingerprint(r) {
             // Folder sizes are file-system noise; only their mtimes matter.
-            let f = if r.is_dir() { Fingerprint { size: 0, ..f } } else { f };
+            let f = if r.is_dir() {
+                Fingerprint { size: 0, ..f }
+            } else {
+                f
+            };
             fp = super::sqlite::combine(fp, f);
         }
     }
-    Ok(Source { agent: convx_model::Agent::OpenCode, path: session_file.to_path_buf(), fingerprint: fp, related, hint: None })
+    Ok(Source {
+        agent: convx_model::Agent::OpenCode,
+        path: session_file.to_path_buf(),
+        fingerprint: fp,
+        related,
+        hint: None,
+    })
 }
 
 /// Read one legacy session.
@@ -117,25 +138,42 @@ pub(crate) fn read(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, 
     let file = &source.path;
     let bytes = std::fs::read(file).map_err(|e| AdapterError::io(file, e))?;
     let sid = session_id(file).unwrap_or_default();
-    let project = file.parent().and_then(Path::file_name).map(|s| s.to_string_lossy().into_owned());
+    let project = file
+        .parent()
+        .and_then(Path::file_name)
+        .map(|s| s.to_string_lossy().into_owned());
     let project = project.filter(|p| p != "info");
     let parsed: Result<Value, _> = serde_json::from_slice(&bytes);
     let info = match &parsed {
         Ok(v) => SessionInfo::from_legacy(&sid, project.as_deref(), v),
-        Err(_) => SessionInfo { id: sid.clone(), project_id: project.clone(), ..SessionInfo::default() },
+        Err(_) => SessionInfo {
+            id: sid.clone(),
+            project_id: project.clone(),
+            ..SessionInfo::default()
+        },
     };
-    let sf = SourceFile { path: source.display(), fingerprint: source.fingerprint, format: Some(FORMAT.into()) };
+    let sf = SourceFile {
+        path: source.display(),
+        fingerprint: source.fingerprint,
+        format: Some(FORMAT.into()),
+    };
     let mut b = Builder::new(&info, sf, opts.retain_events);
     if let Err(e) = parsed {
         b.warn(WarningKind::InvalidJson, format!("session file: {e}"));
     }
     let Some(storage) = storage_of(file) else {
-        return Ok(SourceOutput { sessions: vec![b.finish()], warnings: Vec::new() });
+        return Ok(SourceOutput {
+            sessions: vec![b.finish()],
+            warnings: Vec::new(),
+        });
     };
     // Message infos are small: read them all, then order by (created, id).
     let mut messages: Vec<(i64, String, Value)> = Vec::new();
     for m in json_files(&message_dir(storage, &sid)) {
-        let mid = m.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let mid = m
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match read_json(&m) {
             Ok(v) => {
                 let created = v
@@ -152,7 +190,10 @@ pub(crate) fn read(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, 
     for (_, mid, data) in messages {
         let mut parts = Vec::new();
         for p in json_files(&part_dir(storage, &sid, &mid)) {
-            let pid = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let pid = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             match read_json(&p) {
                 Ok(v) => parts.push(Part { id: pid, data: v }),
                 Err(e) => b.warn_file(&p.display().to_string(), e.0, e.1),
@@ -160,7 +201,10 @@ pub(crate) fn read(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, 
         }
         b.message(&mid, None, &data, &parts);
     }
-    Ok(SourceOutput { sessions: vec![b.finish()], warnings: Vec::new() })
+    Ok(SourceOutput {
+        sessions: vec![b.finish()],
+        warnings: Vec::new(),
+    })
 }
 
 fn read_json(path: &Path) -> Result<Value, (WarningKind, String)> {

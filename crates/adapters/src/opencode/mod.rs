@@ -73,13 +73,19 @@ impl Adapter for OpenCodeAdapter {
     }
 
     fn read(&self, source: &Source, opts: &ReadOptions) -> Result<SourceOutput, AdapterError> {
-        if is_database(&source.path) { db::read(source, opts) } else { legacy::read(source, opts) }
+        if is_database(&source.path) {
+            db::read(source, opts)
+        } else {
+            legacy::read(source, opts)
+        }
     }
 }
 
 /// `opencode.db` or `opencode-<channel>.db`.
 fn is_database(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
     name == "opencode.db" || (name.starts_with("opencode-") && name.ends_with(".db"))
 }
 
@@ -92,7 +98,12 @@ enum Owner {
 
 fn discover_root(root: &Path, out: &mut Discovery) {
     let mut dbs: Vec<PathBuf> = std::fs::read_dir(root)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file() && is_database(p)).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && is_database(p))
+                .collect()
+        })
         .unwrap_or_default();
     // Priority on ties: the main database, then channel databases by name.
     dbs.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "opencode.db"), p.clone()));
@@ -101,7 +112,12 @@ fn discover_root(root: &Path, out: &mut Discovery) {
         match db::message_counts(db) {
             Ok(c) => counts.push(c),
             Err(e) => {
-                out.warnings.push(Warning::new(db.display().to_string(), None, WarningKind::Unreadable, e.to_string()));
+                out.warnings.push(Warning::new(
+                    db.display().to_string(),
+                    None,
+                    WarningKind::Unreadable,
+                    e.to_string(),
+                ));
                 counts.push(BTreeMap::new());
             }
         }
@@ -117,35 +133,57 @@ fn discover_root(root: &Path, out: &mut Discovery) {
         }
     }
     for (i, f) in legacy_files.iter().enumerate() {
-        let Some(id) = legacy::session_id(f) else { continue };
+        let Some(id) = legacy::session_id(f) else {
+            continue;
+        };
         let n = legacy::message_count(f);
         if winners.get(&id).is_none_or(|w| n > w.1) {
             winners.insert(id, (Owner::Legacy(i), n));
         }
     }
     for (i, db) in dbs.iter().enumerate() {
-        let skip: Vec<&String> =
-            counts[i].keys().filter(|id| !matches!(winners.get(*id), Some((Owner::Db(w), _)) if *w == i)).collect();
+        let skip: Vec<&String> = counts[i]
+            .keys()
+            .filter(|id| !matches!(winners.get(*id), Some((Owner::Db(w), _)) if *w == i))
+            .collect();
         let fingerprint = match sqlite::db_fingerprint(db) {
             Ok(f) => f,
             Err(e) => {
-                out.warnings.push(Warning::new(db.display().to_string(), None, WarningKind::Unreadable, e.to_string()));
+                out.warnings.push(Warning::new(
+                    db.display().to_string(),
+                    None,
+                    WarningKind::Unreadable,
+                    e.to_string(),
+                ));
                 continue;
             }
         };
         let (wal, shm) = sqlite::companions(db);
         let related = [wal, shm].into_iter().filter(|p| p.exists()).collect();
         let hint = (!skip.is_empty()).then(|| serde_json::json!({ "skip": skip }).to_string());
-        out.sources.push(Source { agent: Agent::OpenCode, path: db.clone(), fingerprint, related, hint });
+        out.sources.push(Source {
+            agent: Agent::OpenCode,
+            path: db.clone(),
+            fingerprint,
+            related,
+            hint,
+        });
     }
     for (i, f) in legacy_files.iter().enumerate() {
-        let Some(id) = legacy::session_id(f) else { continue };
+        let Some(id) = legacy::session_id(f) else {
+            continue;
+        };
         if !matches!(winners.get(&id), Some((Owner::Legacy(w), _)) if *w == i) {
             continue;
         }
         match legacy::source(f) {
             Ok(s) => out.sources.push(s),
-            Err(e) => out.warnings.push(Warning::new(f.display().to_string(), None, WarningKind::Unreadable, e.to_string())),
+            Err(e) => out.warnings.push(Warning::new(
+                f.display().to_string(),
+                None,
+                WarningKind::Unreadable,
+                e.to_string(),
+            )),
         }
     }
 }
@@ -159,11 +197,27 @@ mod tests {
     fn roots_follow_env_and_xdg() {
         let a = OpenCodeAdapter;
         let env = Environment::new("/home/li").with_os(Os::Linux);
-        assert_eq!(a.default_roots(&env), vec![PathBuf::from("/home/li/.local/share/opencode")]);
+        assert_eq!(
+            a.default_roots(&env),
+            vec![PathBuf::from("/home/li/.local/share/opencode")]
+        );
         let mac = Environment::new("/Users/li").with_os(Os::MacOs);
-        assert_eq!(a.default_roots(&mac), vec![PathBuf::from("/Users/li/.local/share/opencode")]);
-        let win = Environment::new(r"C:\Users\li").with_os(Os::Windows).with_var("APPDATA", r"C:\Users\li\AppData\Roaming");
-        assert_eq!(a.default_roots(&win), vec![PathBuf::from(r"C:\Users\li").join(".local").join("share").join("opencode")]);
+        assert_eq!(
+            a.default_roots(&mac),
+            vec![PathBuf::from("/Users/li/.local/share/opencode")]
+        );
+        let win = Environment::new(r"C:\Users\li")
+            .with_os(Os::Windows)
+            .with_var("APPDATA", r"C:\Users\li\AppData\Roaming");
+        assert_eq!(
+            a.default_roots(&win),
+            vec![
+                PathBuf::from(r"C:\Users\li")
+                    .join(".local")
+                    .join("share")
+                    .join("opencode")
+            ]
+        );
         let xdg = env.clone().with_var("XDG_DATA_HOME", "/data");
         assert_eq!(a.default_roots(&xdg), vec![PathBuf::from("/data/opencode")]);
         let own = xdg.with_var("OPENCODE_DATA_DIR", "/srv/oc");
@@ -181,7 +235,9 @@ mod tests {
 
     #[test]
     fn missing_root_finds_nothing() {
-        let d = OpenCodeAdapter.discover(&[PathBuf::from("/nonexistent/opencode")]).unwrap();
+        let d = OpenCodeAdapter
+            .discover(&[PathBuf::from("/nonexistent/opencode")])
+            .unwrap();
         assert!(d.sources.is_empty() && d.warnings.is_empty());
     }
 }

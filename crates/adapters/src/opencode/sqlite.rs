@@ -24,7 +24,10 @@ const ATTEMPTS: u32 = 4;
 
 /// Open `path` read-only with a busy timeout. Never creates the file.
 pub(crate) fn open_read_only(path: &Path) -> Result<Connection, rusqlite::Error> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
@@ -52,7 +55,12 @@ pub(crate) fn with_retry<T>(
                 std::thread::sleep(Duration::from_millis(150 * u64::from(attempt)));
                 attempt += 1;
             }
-            Err(e) => return Err(AdapterError::Sqlite { path: path.to_path_buf(), source: e }),
+            Err(e) => {
+                return Err(AdapterError::Sqlite {
+                    path: path.to_path_buf(),
+                    source: e,
+                });
+            }
         }
     }
 }
@@ -77,15 +85,21 @@ pub(crate) fn value_i64(v: ValueRef<'_>) -> Option<i64> {
     match v {
         ValueRef::Integer(i) => Some(i),
         ValueRef::Real(f) if f.is_finite() => Some(f as i64),
-        ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(|s| s.trim().parse().ok()),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .ok()
+            .and_then(|s| s.trim().parse().ok()),
         _ => None,
     }
 }
 
 /// Parse a JSON value stored as TEXT or BLOB. `Ok(None)` for SQL NULL, an empty value and
 /// JSON `null`.
-pub(crate) fn value_json<T: serde::de::DeserializeOwned>(v: ValueRef<'_>) -> Result<Option<T>, serde_json::Error> {
-    let Some(bytes) = value_bytes(v) else { return Ok(None) };
+pub(crate) fn value_json<T: serde::de::DeserializeOwned>(
+    v: ValueRef<'_>,
+) -> Result<Option<T>, serde_json::Error> {
+    let Some(bytes) = value_bytes(v) else {
+        return Ok(None);
+    };
     let trimmed = bytes.trim_ascii();
     if trimmed.is_empty() || trimmed == b"null" {
         return Ok(None);
@@ -133,7 +147,10 @@ pub(crate) fn db_fingerprint(db: &Path) -> std::io::Result<Fingerprint> {
 
 /// Combine two fingerprints: sizes add up, the newest mtime wins.
 pub(crate) fn combine(a: Fingerprint, b: Fingerprint) -> Fingerprint {
-    Fingerprint { size: a.size + b.size, mtime_ns: a.mtime_ns.max(b.mtime_ns) }
+    Fingerprint {
+        size: a.size + b.size,
+        mtime_ns: a.mtime_ns.max(b.mtime_ns),
+    }
 }
 
 #[cfg(test)]
@@ -144,10 +161,16 @@ mod tests {
     fn json_values_from_text_blob_and_null() {
         let c = Connection::open_in_memory().unwrap();
         let get = |sql: &str| -> Option<serde_json::Value> {
-            c.query_row(sql, [], |r| Ok(value_json::<serde_json::Value>(r.get_ref(0)?).unwrap())).unwrap()
+            c.query_row(sql, [], |r| {
+                Ok(value_json::<serde_json::Value>(r.get_ref(0)?).unwrap())
+            })
+            .unwrap()
         };
         assert_eq!(get("SELECT '{\"a\":1}'"), Some(serde_json::json!({"a":1})));
-        assert_eq!(get("SELECT CAST('{\"a\":2}' AS BLOB)"), Some(serde_json::json!({"a":2})));
+        assert_eq!(
+            get("SELECT CAST('{\"a\":2}' AS BLOB)"),
+            Some(serde_json::json!({"a":2}))
+        );
         assert_eq!(get("SELECT NULL"), None);
         assert_eq!(get("SELECT 'null'"), None);
         assert_eq!(get("SELECT ''"), None);

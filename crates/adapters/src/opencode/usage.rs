@@ -48,7 +48,10 @@ impl RawTokens {
             reasoning: num(o.get("reasoning")),
             cache_read: num(cache.and_then(|c| c.get("read"))),
             cache_write: num(cache.and_then(|c| c.get("write"))),
-            total: o.get("total").filter(|t| t.is_number()).map(|t| num(Some(t))),
+            total: o
+                .get("total")
+                .filter(|t| t.is_number())
+                .map(|t| num(Some(t))),
         })
     }
 
@@ -74,13 +77,18 @@ impl RawTokens {
         if self.reasoning > self.output {
             return true;
         }
-        version.and_then(parse_version).is_some_and(|v| v >= (1, 3, 4))
+        version
+            .and_then(parse_version)
+            .is_some_and(|v| v >= (1, 3, 4))
     }
 
     /// The normalized usage.
     pub fn normalize(&self, version: Option<&str>) -> Usage {
-        let output =
-            if self.reasoning_is_separate(version) { self.output + self.reasoning } else { self.output };
+        let output = if self.reasoning_is_separate(version) {
+            self.output + self.reasoning
+        } else {
+            self.output
+        };
         Usage {
             input: self.input,
             cache_creation: self.cache_write,
@@ -94,7 +102,14 @@ impl RawTokens {
 /// A non-negative integer from a JSON number (floats truncated, negatives and junk → 0).
 fn num(v: Option<&Value>) -> u64 {
     match v {
-        Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| f.is_finite() && *f > 0.0).map(|f| f as u64)).unwrap_or(0),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && *f > 0.0)
+                    .map(|f| f as u64)
+            })
+            .unwrap_or(0),
         Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
         _ => 0,
     }
@@ -122,15 +137,28 @@ mod tests {
 
     #[test]
     fn plain_anthropic_message() {
-        let u = t(json!({"input":1200,"output":340,"reasoning":0,"cache":{"read":18000,"write":900}})).normalize(Some("1.2.3"));
-        assert_eq!(u, Usage { input: 1200, cache_creation: 900, cache_read: 18000, output: 340, reasoning: 0 });
+        let u =
+            t(json!({"input":1200,"output":340,"reasoning":0,"cache":{"read":18000,"write":900}}))
+                .normalize(Some("1.2.3"));
+        assert_eq!(
+            u,
+            Usage {
+                input: 1200,
+                cache_creation: 900,
+                cache_read: 18000,
+                output: 340,
+                reasoning: 0
+            }
+        );
         assert_eq!(u.total(), 20440);
     }
 
     #[test]
     fn total_says_reasoning_is_separate() {
         // 100 + 50 + 30 + 1000 + 0 = 1180 = total → separate; output 50 + 30 = 80.
-        let raw = t(json!({"total":1180,"input":100,"output":50,"reasoning":30,"cache":{"read":1000,"write":0}}));
+        let raw = t(
+            json!({"total":1180,"input":100,"output":50,"reasoning":30,"cache":{"read":1000,"write":0}}),
+        );
         assert_eq!(raw.normalize(Some("1.0.0")).output, 80);
         assert_eq!(raw.normalize(Some("1.0.0")).reasoning, 30);
     }
@@ -138,7 +166,9 @@ mod tests {
     #[test]
     fn total_says_reasoning_is_inside_output() {
         // 100 + 50 + 1000 = 1150 = total → reasoning already inside output.
-        let raw = t(json!({"total":1150,"input":100,"output":50,"reasoning":30,"cache":{"read":1000,"write":0}}));
+        let raw = t(
+            json!({"total":1150,"input":100,"output":50,"reasoning":30,"cache":{"read":1000,"write":0}}),
+        );
         assert_eq!(raw.normalize(Some("1.5.0")).output, 50);
     }
 
@@ -146,7 +176,8 @@ mod tests {
     fn no_total_falls_back_to_magnitude_then_version() {
         let bigger = t(json!({"input":10,"output":5,"reasoning":40,"cache":{"read":0,"write":0}}));
         assert_eq!(bigger.normalize(None).output, 45);
-        let smaller = t(json!({"input":10,"output":50,"reasoning":40,"cache":{"read":0,"write":0}}));
+        let smaller =
+            t(json!({"input":10,"output":50,"reasoning":40,"cache":{"read":0,"write":0}}));
         assert_eq!(smaller.normalize(Some("0.15.8")).output, 50);
         assert_eq!(smaller.normalize(Some("1.3.4")).output, 90);
         assert_eq!(smaller.normalize(Some("local")).output, 50);
@@ -155,7 +186,13 @@ mod tests {
     #[test]
     fn junk_numbers_are_zero() {
         let raw = t(json!({"input":-5,"output":"7","reasoning":null,"cache":null}));
-        assert_eq!(raw, RawTokens { output: 7, ..RawTokens::default() });
+        assert_eq!(
+            raw,
+            RawTokens {
+                output: 7,
+                ..RawTokens::default()
+            }
+        );
         assert!(RawTokens::parse(&json!(3)).is_none());
         assert!(t(json!({})).is_zero());
     }

@@ -324,7 +324,7 @@ fn legacy_inline_parts() {
     assert_eq!(s.sources[0].format.as_deref(), Some("opencode/json-inline"));
     // No project folder and no directory in the session info: cwd from the assistant path.
     assert_eq!(s.cwd.as_deref(), Some("/home/kim/dotfiles"));
-    assert!(s.metadata.get("project_id").is_none());
+    assert!(!s.metadata.contains_key("project_id"));
     assert_eq!(s.models, ["anthropic/claude-sonnet-4-20250514"]);
     // 12/13870w/0r/388 + 8/520w/13870r/95 → input 20, cache_creation 14390, cache_read 13870, output 483.
     assert_eq!(

@@ -31,6 +31,7 @@
 mod build;
 mod db;
 mod legacy;
+mod shapes;
 pub(crate) mod sqlite;
 mod usage;
 

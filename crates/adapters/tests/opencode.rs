@@ -437,6 +437,74 @@ fn session_in_several_stores_is_listed_once() {
 }
 
 #[test]
+fn opencode2_session_message_store() {
+    let c = case("sqlite_v2");
+    let all = common::sessions_of(&OpenCodeAdapter, &c);
+    assert_eq!(all.len(), 4);
+    let old = session(&all, "ses_1f2e3d4c5ffeOl1Dm2Ig3Ra4Te");
+    // Migrated session: its rows are in both `message` and `session_message` (same ids):
+    // read once, from session_message. 500 + 100 + 2000 + 300 = 2900 (not 5800).
+    assert_eq!(old.sources[0].format.as_deref(), Some("opencode/sqlite-v2"));
+    assert_eq!(old.summary.usage.total(), 2900);
+    assert_eq!(old.summary.counts.user_prompts, 1);
+    // A v1-only session still comes from message/part: 50 + 20.
+    let v1 = session(&all, "ses_1f2e3d4e6ffeVo9Nl0Ya1Bc2De");
+    assert_eq!(v1.sources[0].format.as_deref(), Some("opencode/sqlite"));
+    assert_eq!(v1.summary.usage.total(), 70);
+    let new = session(&all, "ses_1f2e3d3a9ffeNe5Wv6Tw7Ox8Yz");
+    assert_eq!(new.agent_version.as_deref(), Some("2.0.12"));
+    assert_eq!(
+        kinds(new),
+        [
+            "user_prompt",
+            "context",
+            "reasoning",
+            "assistant_text",
+            "tool_call",
+            "tool_result",
+            "tool_call",
+            "tool_result",
+            "tool_call",
+            "tool_result",
+            "opaque",
+            "user_prompt",
+            "assistant_text",
+            "compaction"
+        ]
+    );
+    // a1 (openai/gpt-5, 2.0.12, no total, reasoning 200 ≤ output 300, version ≥ 1.3.4 → separate):
+    //   2400 / 0 / 11000 / 300 + 200 = 500. a2 (anthropic): 150 / 900 / 13500 / 80.
+    assert_eq!(
+        new.summary.usage,
+        Usage {
+            input: 2550,
+            cache_creation: 900,
+            cache_read: 24500,
+            output: 580,
+            reasoning: 200
+        }
+    );
+    assert_eq!(new.models, ["openai/gpt-5", "anthropic/claude-sonnet-4-5"]);
+    assert_eq!(new.summary.counts.tool_errors, 1);
+    assert!(new.events.iter().any(|e| matches!(&e.kind, EventKind::ToolResult { output, is_error: true, .. } if output == "Command exited with code 1")));
+    assert!(
+        matches!(&new.events[0].kind, EventKind::UserPrompt { attachments, .. } if attachments.len() == 1)
+    );
+    let fork = session(&all, "ses_1f2e3d2b7ffeFo3Rk4Ed5Cp6Yq");
+    assert_eq!(fork.kind, SessionKind::Fork);
+    assert_eq!(
+        fork.parent.as_deref(),
+        Some("opencode:ses_1f2e3d3a9ffeNe5Wv6Tw7Ox8Yz")
+    );
+    assert_eq!(fork.summary.usage.total(), 15);
+    assert_eq!(
+        fork.summary.opaque_types.get("content/image-generation"),
+        Some(&1)
+    );
+    snapshot_all("sqlite_v2", &all, &c);
+}
+
+#[test]
 fn wal_only_rows_are_read() {
     let c = case("wal_only");
     let root = c.join("root");

@@ -24,6 +24,8 @@ pub(crate) struct SessionInfo {
     /// Session `revert` state `{messageID, partID?, ...}`: messages after it are hidden
     /// (abandoned) until OpenCode deletes them on the next prompt.
     pub revert: Option<Value>,
+    /// OpenCode 2 `fork_session_id`: the session this one was forked from.
+    pub fork_of: Option<String>,
     /// Other facts kept as session metadata (slug, archive time, diff summary...).
     pub metadata: Map<String, Value>,
 }
@@ -64,6 +66,7 @@ impl SessionInfo {
             version: str_at(v, "/version").map(str::to_string),
             time_created: v.pointer("/time/created").and_then(Value::as_i64),
             revert: v.get("revert").filter(|r| r.is_object()).cloned(),
+            fork_of: None,
             metadata,
         }
     }
@@ -112,6 +115,9 @@ impl Builder {
         if let Some(p) = info.parent_id.as_deref().filter(|p| !p.is_empty()) {
             s.parent = Some(Session::key_for(Agent::OpenCode, p));
             s.kind = SessionKind::Subagent;
+        } else if let Some(f) = info.fork_of.as_deref().filter(|f| !f.is_empty()) {
+            s.parent = Some(Session::key_for(Agent::OpenCode, f));
+            s.kind = SessionKind::Fork;
         }
         if let Some(p) = &info.project_id {
             s.metadata.insert("project_id".into(), json!(p));
@@ -152,12 +158,23 @@ impl Builder {
             .push(Warning::new(self.source.clone(), None, kind, detail));
     }
 
+    /// The session being built.
+    pub(super) fn session_mut(&mut self) -> &mut Session {
+        &mut self.s
+    }
+
+    /// The OpenCode version that wrote the session.
+    pub(super) fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
     /// Record a problem located in another file (legacy JSON tree).
     pub fn warn_file(&mut self, file: &str, kind: WarningKind, detail: impl Into<String>) {
         self.s.warnings.push(Warning::new(file, None, kind, detail));
     }
 
-    fn abandoned(&self, message_id: &str, part_id: Option<&str>) -> bool {
+    /// True when `revert` hides this message (or part).
+    pub(super) fn abandoned(&self, message_id: &str, part_id: Option<&str>) -> bool {
         let Some((rm, rp)) = &self.revert else {
             return false;
         };
@@ -215,7 +232,7 @@ impl Builder {
 
     /// Push keeping timestamps non-decreasing (a part recorded earlier than the previous
     /// event is shown at the previous event's time).
-    fn push(&mut self, mut e: Event) {
+    pub(super) fn push(&mut self, mut e: Event) {
         match (e.timestamp, self.last_ts) {
             (Some(t), Some(last)) if t < last => e.timestamp = Some(last),
             (None, last) => e.timestamp = last,

@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, HashSet};
 
 /// Format label of sessions read from the database.
 pub(crate) const FORMAT: &str = "opencode/sqlite";
+/// Format label of sessions read from the OpenCode 2 `session_message` table.
+pub(crate) const FORMAT_V2: &str = "opencode/sqlite-v2";
 
 /// Sessions ids of a database with their message counts (discovery uses them to list a
 /// session present in several stores once).
@@ -23,29 +25,50 @@ pub(crate) fn message_counts(
     sqlite::with_retry(path, || {
         let conn = sqlite::open_read_only(path)?;
         let mut out = BTreeMap::new();
-        if !sqlite::table_exists(&conn, "session")? {
-            return Ok(out);
-        }
-        let mut stmt = conn.prepare("SELECT id FROM session")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            if let Some(id) = value_string(r.get_ref(0)?) {
-                out.insert(id, 0);
+        let v2 = v2_store(&conn)?;
+        for table in ["session", "session_v2"] {
+            if (table == "session_v2" && !v2) || !sqlite::table_exists(&conn, table)? {
+                continue;
+            }
+            let mut stmt = conn.prepare(&format!("SELECT id FROM {table}"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(id) = value_string(r.get_ref(0)?) {
+                    out.insert(id, 0);
+                }
             }
         }
-        if sqlite::table_exists(&conn, "message")? {
-            let mut stmt =
-                conn.prepare("SELECT session_id, count(*) FROM message GROUP BY session_id")?;
+        // A session's messages are in one of the two tables (see `v2`); take the larger count.
+        for table in ["message", "session_message"] {
+            if !sqlite::table_exists(&conn, table)? {
+                continue;
+            }
+            let mut stmt = conn.prepare(&format!(
+                "SELECT session_id, count(*) FROM {table} GROUP BY session_id"
+            ))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 if let (Some(id), Some(n)) = (value_string(r.get_ref(0)?), value_i64(r.get_ref(1)?))
                     && let Some(c) = out.get_mut(&id)
                 {
-                    *c = n.max(0) as u64;
+                    *c = (*c).max(n.max(0) as u64);
                 }
             }
         }
         Ok(out)
+    })
+}
+
+/// True for an OpenCode 2 database whose `session_message` table is in use (an empty
+/// one is only a projection created before the app switched its writes).
+fn v2_store(conn: &Connection) -> Result<bool, rusqlite::Error> {
+    if !(sqlite::table_exists(conn, "session_v2")?
+        && sqlite::table_exists(conn, "session_message")?)
+    {
+        return Ok(false);
+    }
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM session_message)", [], |r| {
+        r.get::<_, bool>(0)
     })
 }
 
@@ -88,11 +111,39 @@ fn read_all(
     skip: &HashSet<String>,
 ) -> Result<SourceOutput, rusqlite::Error> {
     let mut out = SourceOutput::default();
-    if !sqlite::table_exists(conn, "session")? {
+    if !sqlite::table_exists(conn, "session")? && !sqlite::table_exists(conn, "session_v2")? {
         return Ok(out);
     }
     let display = source.display();
-    let infos = sessions(conn, &display, &mut out.warnings)?;
+    let v2 = v2_store(conn)?;
+    let mut infos = if v2 {
+        sessions(conn, "session_v2", &display, &mut out.warnings)?
+    } else {
+        Vec::new()
+    };
+    let known: HashSet<String> = infos.iter().map(|i| i.id.clone()).collect();
+    infos.extend(
+        sessions(conn, "session", &display, &mut out.warnings)?
+            .into_iter()
+            .filter(|i| !known.contains(&i.id)),
+    );
+    let v2_cols = if v2 {
+        sqlite::columns(conn, "session_message")?
+    } else {
+        Vec::new()
+    };
+    let v2_order = if v2_cols.iter().any(|c| c == "seq") {
+        "seq, time_created, id"
+    } else {
+        "time_created, id"
+    };
+    let mut v2_stmt = if v2 {
+        Some(conn.prepare(&format!(
+            "SELECT id, type, time_created, data FROM session_message WHERE session_id = ?1 ORDER BY {v2_order}"
+        ))?)
+    } else {
+        None
+    };
     let has_messages = sqlite::table_exists(conn, "message")?;
     let has_parts = sqlite::table_exists(conn, "part")?;
     let sql = if has_parts {
@@ -116,6 +167,34 @@ fn read_all(
             format: Some(FORMAT.into()),
         };
         let mut b = Builder::new(&info, sf, opts.retain_events);
+        if let Some(v2s) = v2_stmt.as_mut() {
+            let mut rows = v2s.query([&info.id])?;
+            let mut any = false;
+            while let Some(r) = rows.next()? {
+                any = true;
+                let mid = value_string(r.get_ref(0)?).unwrap_or_default();
+                let ty = value_string(r.get_ref(1)?).unwrap_or_default();
+                let created = value_i64(r.get_ref(2)?);
+                match value_json::<Value>(r.get_ref(3)?) {
+                    Ok(Some(data)) => super::v2::message(&mut b, &mid, &ty, created, &data),
+                    Ok(None) => b.warn(
+                        WarningKind::UnexpectedShape,
+                        format!("session_message {mid}: empty data"),
+                    ),
+                    Err(e) => b.warn(
+                        WarningKind::InvalidJson,
+                        format!("session_message {mid}: {e}"),
+                    ),
+                }
+            }
+            if any {
+                if let Some(src) = b.session_mut().sources.first_mut() {
+                    src.format = Some(FORMAT_V2.into());
+                }
+                out.sessions.push(b.finish());
+                continue;
+            }
+        }
         if let Some(stmt) = stmt.as_mut() {
             let mut rows = stmt.query([&info.id])?;
             let mut cur: Option<Pending> = None;
@@ -169,19 +248,24 @@ fn flush(b: &mut Builder, cur: Option<Pending>) {
     }
 }
 
-/// Every row of `session`, whatever columns this schema version has.
+/// Every row of a session table (`session`, or OpenCode 2's `session_v2`), whatever
+/// columns this schema version has.
 fn sessions(
     conn: &Connection,
+    table: &str,
     display: &str,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<SessionInfo>, rusqlite::Error> {
-    let cols = sqlite::columns(conn, "session")?;
+    if !sqlite::table_exists(conn, table)? {
+        return Ok(Vec::new());
+    }
+    let cols = sqlite::columns(conn, table)?;
     let order = if cols.iter().any(|c| c == "time_created") {
         "ORDER BY time_created, id"
     } else {
         "ORDER BY id"
     };
-    let mut stmt = conn.prepare(&format!("SELECT * FROM session {order}"))?;
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} {order}"))?;
     let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
@@ -248,6 +332,7 @@ fn sessions(
             version: text("version"),
             time_created: int("time_created"),
             revert,
+            fork_of: text("fork_session_id"),
             metadata,
         });
     }

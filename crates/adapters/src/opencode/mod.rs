@@ -34,6 +34,7 @@ mod legacy;
 mod shapes;
 pub(crate) mod sqlite;
 mod usage;
+mod v2;
 
 use crate::{Adapter, AdapterError, Discovery, Environment, ReadOptions, Source, SourceOutput};
 use convx_model::{Agent, Warning, WarningKind};

@@ -6,7 +6,9 @@
 //!
 //! Two stores, both read:
 //! * the SQLite database `opencode.db` (≥ 1.2.0; other channels `opencode-<channel>.db`),
-//!   one [`Source`] per database file with its `-wal`/`-shm` as `related` ([`db`]);
+//!   one [`Source`] per database file with its `-wal`/`-shm` as `related` ([`db`]); since
+//!   OpenCode 2 the same file holds `session_v2`/`session_message`, read per session
+//!   instead of the frozen `message`/`part` rows ([`v2`]);
 //! * the legacy JSON tree `storage/` (≤ 1.1.x), one [`Source`] per session file ([`legacy`]).
 //!
 //! OpenCode imports the JSON tree into each database it creates and leaves the files

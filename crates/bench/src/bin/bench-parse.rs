@@ -1,9 +1,9 @@
-//! Parse benchmark: `bench-parse HOME [full]`.
+//! Parse benchmark: `bench-parse HOME [list|full|big|bigfull]`.
 //!
 //! Discovers and parses every Codex and Claude session under the fake home `HOME` (as
 //! `convx sessions` does: listing mode, events not retained, unless `full` is given) using
-//! all cores, and reports bytes, sessions, MB/s and peak RSS. A second pass reads only the
-//! largest source, to show peak memory on one huge session.
+//! all cores, and reports bytes, sessions, MB/s and peak RSS. `big` and `bigfull` read only
+//! the largest source (listing mode / events kept), to show peak memory on one huge session.
 
 use convx_adapters::{Environment, ReadOptions};
 use convx_core::load::{LoadRequest, discover, load_sources};
@@ -11,13 +11,13 @@ use convx_core::load::{LoadRequest, discover, load_sources};
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(home) = args.first() else {
-        anyhow::bail!("usage: bench-parse HOME [full|big]");
+        anyhow::bail!("usage: bench-parse HOME [list|full|big|bigfull]");
     };
     let mode = args.get(1).map(String::as_str).unwrap_or("list");
     let mut req = LoadRequest::new(Environment::new(home));
     req.retain_events = mode == "full";
     let (sources, reports) = discover(&req);
-    if mode == "big" {
+    if mode == "big" || mode == "bigfull" {
         let big = sources
             .iter()
             .max_by_key(|s| s.fingerprint.size)
@@ -26,13 +26,14 @@ fn main() -> anyhow::Result<()> {
         let out = convx_adapters::adapter_for(big.agent).read(
             big,
             &ReadOptions {
-                retain_events: false,
+                retain_events: mode == "bigfull",
             },
         )?;
         let secs = t.elapsed().as_secs_f64();
         let mb = big.fingerprint.size as f64 / 1e6;
+        let events: usize = out.sessions.iter().map(|s| s.events.len()).sum();
         println!(
-            "largest source: {:.1} MB, {} session(s), {:.2} s, {:.0} MB/s, peak RSS {} MB",
+            "largest source ({mode}): {:.1} MB, {} session(s), {events} events kept, {:.2} s, {:.0} MB/s, peak RSS {} MB",
             mb,
             out.sessions.len(),
             secs,

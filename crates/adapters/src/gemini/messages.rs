@@ -194,8 +194,12 @@ impl Builder {
                         if let Some(r) = referenced {
                             events.push(Event::new(EventKind::Context { source: "referenced_files".into(), text: r.to_string() }).at(ts));
                         } else if display.is_some() && text != typed_source && !text.trim().is_empty() {
-                            let source = if text.contains(context::REFERENCE_MARKER) { "referenced_files" } else { "expanded_prompt" };
-                            events.push(Event::new(EventKind::Context { source: source.into(), text: text.clone() }).at(ts));
+                            // The recorded content is the expanded prompt the model got.
+                            let (source, injected) = match context::split_referenced(&text) {
+                                (_, Some(r)) => ("referenced_files", r.to_string()),
+                                (_, None) => ("expanded_prompt", text.clone()),
+                            };
+                            events.push(Event::new(EventKind::Context { source: source.into(), text: injected }).at(ts));
                         }
                     }
                 }
@@ -293,9 +297,12 @@ impl Builder {
         };
         events.extend(extra_calls);
         if let Some(calls) = tool_calls {
+            // All calls are requested with the message; results come as each completes.
+            let mut results = Vec::new();
             for (i, tc) in calls.iter().enumerate() {
-                self.tool_call(tc, i, id.as_deref(), ts, &mut events);
+                self.tool_call(tc, i, id.as_deref(), ts, &mut events, &mut results);
             }
+            events.extend(results);
         }
         if let Some(m) = &model {
             self.session.add_model(m);
@@ -303,7 +310,8 @@ impl Builder {
         if let Some(t) = tokens {
             let key = id.clone().unwrap_or_else(|| format!("{}@{}", self.session.id, ts.map(|t| t.to_string()).unwrap_or_default()));
             let usage = CallUsage::new(model.clone(), t.normalize(), key);
-            match text_index.or(if events.is_empty() { None } else { Some(0) }) {
+            let first_call = events.iter().position(|e| matches!(e.kind, EventKind::ToolCall { .. }));
+            match text_index.or(first_call).or(if events.is_empty() { None } else { Some(0) }) {
                 Some(i) => events[i].usage = Some(usage),
                 None => {
                     let mut e = Event::new(EventKind::ModelCall {}).at(ts);
@@ -329,11 +337,21 @@ impl Builder {
         }
     }
 
-    fn tool_call(&mut self, tc: &Value, index: usize, msg_id: Option<&str>, msg_ts: Option<Timestamp>, out: &mut Vec<Event>) {
+    fn tool_call(
+        &mut self,
+        tc: &Value,
+        index: usize,
+        msg_id: Option<&str>,
+        msg_ts: Option<Timestamp>,
+        out: &mut Vec<Event>,
+        results: &mut Vec<Event>,
+    ) {
         let call_id = str_of(tc, "id").map(str::to_string).unwrap_or_else(|| format!("{}#{index}", msg_id.unwrap_or("gemini")));
         let name = str_of(tc, "name").unwrap_or("").to_string();
         let input = parse_args(tc.get("args"));
-        let ts = tc.get("timestamp").and_then(time::from_value).or(msg_ts);
+        // The call is requested with the message; `timestamp` is rewritten when it completes.
+        let done_ts = tc.get("timestamp").and_then(time::from_value).or(msg_ts);
+        let ts = msg_ts.or(done_ts);
         self.paths.add_from_args(&input);
         self.note_tool(&name);
         let subagent = str_of(tc, "agentId").filter(|a| !a.is_empty()).map(|a| Session::key_for(convx_model::Agent::Gemini, a));
@@ -355,12 +373,12 @@ impl Builder {
                 }
                 None => display_text(tc.get("resultDisplay")),
             };
-            out.push(Event::new(EventKind::ToolResult { call_id: call_id.clone(), output, is_error }).at(ts));
+            results.push(Event::new(EventKind::ToolResult { call_id: call_id.clone(), output, is_error }).at(done_ts));
             self.calls.insert(call_id, true);
         }
         if name == "write_todos" && !is_error && already.is_none() {
             if let Some(steps) = todo_steps(&input) {
-                out.push(Event::new(EventKind::PlanUpdate { explanation: None, steps }).at(ts));
+                results.push(Event::new(EventKind::PlanUpdate { explanation: None, steps }).at(done_ts));
             }
         }
     }
@@ -484,7 +502,8 @@ mod tests {
         b.message(&msg, &MsgCtx::default());
         let kinds: Vec<&str> = b.session.events.iter().map(|e| e.kind_name()).collect();
         assert_eq!(kinds, vec!["reasoning", "tool_call", "tool_result"]);
-        let u = b.session.events[0].usage.as_ref().unwrap();
+        assert!(b.session.events[0].usage.is_none());
+        let u = b.session.events[1].usage.as_ref().unwrap();
         assert_eq!(u.dedup_key, "m2");
         assert_eq!(u.tokens.total(), 115);
         // The tool-response user turn (v0.44+) duplicates the result: collapsed.
@@ -504,7 +523,7 @@ mod tests {
             ]});
         b.message(&msg, &MsgCtx::default());
         let kinds: Vec<&str> = b.session.events.iter().map(|e| e.kind_name()).collect();
-        assert_eq!(kinds, vec!["assistant_text", "tool_call", "tool_result", "plan_update", "tool_call", "tool_result"]);
+        assert_eq!(kinds, vec!["assistant_text", "tool_call", "tool_call", "tool_result", "plan_update", "tool_result"]);
         assert_eq!(b.session.summary.counts.tool_errors, 1);
     }
 

@@ -87,32 +87,44 @@ enum Format {
     Empty,
 }
 
-/// JSONL when the first non-blank line is a complete JSON object, else a JSON document.
+/// JSONL when one of the first two non-blank lines is a complete JSON object (the first may
+/// be damaged), else a JSON document (pretty-printed legacy records start with a bare `{`).
 fn sniff(path: &Path) -> Result<Format, AdapterError> {
     let file = std::fs::File::open(path).map_err(|e| AdapterError::io(path, e))?;
     let mut r = BufReader::new(file);
     let mut buf = Vec::new();
+    let mut seen = 0;
     loop {
         buf.clear();
         let n = r.read_until(b'\n', &mut buf).map_err(|e| AdapterError::io(path, e))?;
         if n == 0 {
-            return Ok(Format::Empty);
+            return Ok(if seen == 0 { Format::Empty } else { Format::Json });
         }
         let line = buf.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(&buf);
         if line.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
             continue;
         }
-        return Ok(match crate::jsonl::parse_line(line.trim_ascii()) {
-            Ok((v, _)) if v.is_object() => Format::Jsonl,
-            _ => Format::Json,
-        });
+        if matches!(crate::jsonl::parse_line(line.trim_ascii()), Ok((v, _)) if v.is_object()) {
+            return Ok(Format::Jsonl);
+        }
+        seen += 1;
+        if seen == 2 {
+            return Ok(Format::Json);
+        }
     }
 }
 
 fn read_source(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, AdapterError> {
     let path = &source.path;
     let src = source.display();
-    let hint = Hint::parse(source.hint.as_deref());
+    let mut hint = Hint::parse(source.hint.as_deref());
+    if hint.parent_id.is_none() {
+        // `chats/<parentSessionId>/<id>.jsonl`: a nested sub-agent even without a hint.
+        let dir = path.parent();
+        if dir.and_then(Path::parent).and_then(Path::file_name).is_some_and(|n| n == "chats") {
+            hint.parent_id = dir.and_then(Path::file_name).and_then(|n| n.to_str()).map(str::to_string);
+        }
+    }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("session").to_string();
     let mut session = Session::new(Agent::Gemini, stem.clone());
     session.retain_events = opts.retain_events;

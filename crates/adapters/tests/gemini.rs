@@ -19,7 +19,9 @@ fn sessions(name: &str) -> Vec<Session> {
 }
 
 fn by_key<'a>(ss: &'a [Session], key: &str) -> &'a Session {
-    ss.iter().find(|s| s.key == key).unwrap_or_else(|| panic!("no session {key}; have {:?}", keys(ss)))
+    ss.iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no session {key}; have {:?}", keys(ss)))
 }
 
 fn keys(ss: &[Session]) -> Vec<&str> {
@@ -27,7 +29,13 @@ fn keys(ss: &[Session]) -> Vec<&str> {
 }
 
 fn usage(input: u64, cache_read: u64, output: u64, reasoning: u64) -> Usage {
-    Usage { input, cache_creation: 0, cache_read, output, reasoning }
+    Usage {
+        input,
+        cache_creation: 0,
+        cache_read,
+        output,
+        reasoning,
+    }
 }
 
 fn snapshot_all(name: &str) {
@@ -64,19 +72,34 @@ fn check_invariants(s: &Session) {
     let mut calls = std::collections::HashSet::new();
     for e in &s.events {
         if let Some(t) = e.timestamp {
-            assert!(last.is_none_or(|l| l <= t), "{}: timestamps go back at {:?}", s.key, e);
+            assert!(
+                last.is_none_or(|l| l <= t),
+                "{}: timestamps go back at {:?}",
+                s.key,
+                e
+            );
             last = Some(t);
         }
         match &e.kind {
             EventKind::ToolCall { call_id, .. } => {
                 calls.insert(call_id.clone());
             }
-            EventKind::ToolResult { call_id, .. } => assert!(calls.contains(call_id), "{}: orphan result {call_id}", s.key),
-            EventKind::Opaque { raw, .. } => assert!(!raw.to_string().contains("iVBORw0KGgo"), "base64 kept"),
+            EventKind::ToolResult { call_id, .. } => assert!(
+                calls.contains(call_id),
+                "{}: orphan result {call_id}",
+                s.key
+            ),
+            EventKind::Opaque { raw, .. } => {
+                assert!(!raw.to_string().contains("iVBORw0KGgo"), "base64 kept")
+            }
             _ => {}
         }
     }
-    let keys: Vec<&str> = s.events.iter().filter_map(|e| e.usage.as_ref().map(|u| u.dedup_key.as_str())).collect();
+    let keys: Vec<&str> = s
+        .events
+        .iter()
+        .filter_map(|e| e.usage.as_ref().map(|u| u.dedup_key.as_str()))
+        .collect();
     let unique: std::collections::HashSet<&&str> = keys.iter().collect();
     assert_eq!(keys.len(), unique.len(), "{}: one usage per call", s.key);
 }
@@ -89,13 +112,30 @@ fn every_case_keeps_invariants_and_reads_identically_twice() {
         assert!(!a.is_empty(), "{c:?}");
         for (x, y) in a.iter().zip(&b) {
             check_invariants(x);
-            assert_eq!(serde_json::to_value(x).unwrap(), serde_json::to_value(y).unwrap());
+            assert_eq!(
+                serde_json::to_value(x).unwrap(),
+                serde_json::to_value(y).unwrap()
+            );
         }
         // Listing mode gives the same summaries.
         let (d, _) = common::read_case(&GeminiAdapter, &c);
         for src in &d.sources {
-            let full = GeminiAdapter.read(src, &ReadOptions { retain_events: true }).unwrap();
-            let lean = GeminiAdapter.read(src, &ReadOptions { retain_events: false }).unwrap();
+            let full = GeminiAdapter
+                .read(
+                    src,
+                    &ReadOptions {
+                        retain_events: true,
+                    },
+                )
+                .unwrap();
+            let lean = GeminiAdapter
+                .read(
+                    src,
+                    &ReadOptions {
+                        retain_events: false,
+                    },
+                )
+                .unwrap();
             for (f, l) in full.sessions.iter().zip(&lean.sessions) {
                 assert!(l.events.is_empty());
                 assert_eq!(f.summary.usage, l.summary.usage);
@@ -108,17 +148,31 @@ fn every_case_keeps_invariants_and_reads_identically_twice() {
 #[test]
 fn default_roots_follow_gemini_cli_home() {
     let env = Environment::new("/home/ana");
-    assert_eq!(GeminiAdapter.default_roots(&env), vec![PathBuf::from("/home/ana/.gemini")]);
+    assert_eq!(
+        GeminiAdapter.default_roots(&env),
+        vec![PathBuf::from("/home/ana/.gemini")]
+    );
     let env = env.with_var("GEMINI_CLI_HOME", "/srv/gem");
-    assert_eq!(GeminiAdapter.default_roots(&env), vec![PathBuf::from("/srv/gem/.gemini")]);
-    let missing = GeminiAdapter.discover(&[PathBuf::from("/nonexistent/.gemini")]).unwrap();
+    assert_eq!(
+        GeminiAdapter.default_roots(&env),
+        vec![PathBuf::from("/srv/gem/.gemini")]
+    );
+    let missing = GeminiAdapter
+        .discover(&[PathBuf::from("/nonexistent/.gemini")])
+        .unwrap();
     assert!(missing.sources.is_empty());
 }
 
 #[test]
 fn legacy_hash_folders() {
     let ss = sessions("legacy_hash_folders");
-    assert_eq!(keys(&ss), vec!["gemini:3f9a1c2e-7b41-4d0e-9a55-2c8e61f0b7d4", "gemini:8d2e5b71-0c4f-4a9b-b6e2-91d3f5a7c820"]);
+    assert_eq!(
+        keys(&ss),
+        vec![
+            "gemini:3f9a1c2e-7b41-4d0e-9a55-2c8e61f0b7d4",
+            "gemini:8d2e5b71-0c4f-4a9b-b6e2-91d3f5a7c820"
+        ]
+    );
 
     // v0.2: string content, hash folder; the root comes from hashing tool-path ancestors.
     let s = &ss[0];
@@ -137,7 +191,13 @@ fn legacy_hash_folders() {
     assert_eq!(s.summary.counts.tool_errors, 1); // npm test: status error
     assert_eq!(s.summary.counts.reasoning_blocks, 3);
     assert_eq!(s.summary.counts.assistant_messages, 2);
-    assert_eq!(prompts(s), vec!["why does the cart total ignore discounts?", "please fix it and run the tests"]);
+    assert_eq!(
+        prompts(s),
+        vec![
+            "why does the cart total ignore discounts?",
+            "please fix it and run the tests"
+        ]
+    );
 
     // v0.22: parts content, resolved through projects.json; info/error/warning are context.
     let s = &ss[1];
@@ -147,8 +207,14 @@ fn legacy_hash_folders() {
     assert_eq!(contexts(s), vec!["error", "info", "warning"]);
     // g1 (pro): 3321 in, 52 out, 311 thoughts → (3321, 0, 363, 311)
     // g2 (flash): 4410 in, 2048 cached, 402 out → (2362, 2048, 402, 0)
-    assert_eq!(s.summary.usage_by_model["gemini-2.5-pro"], usage(3321, 0, 363, 311));
-    assert_eq!(s.summary.usage_by_model["gemini-2.5-flash"], usage(2362, 2048, 402, 0));
+    assert_eq!(
+        s.summary.usage_by_model["gemini-2.5-pro"],
+        usage(3321, 0, 363, 311)
+    );
+    assert_eq!(
+        s.summary.usage_by_model["gemini-2.5-flash"],
+        usage(2362, 2048, 402, 0)
+    );
     assert_eq!(s.summary.usage.total(), 3684 + 4812);
     assert_eq!(s.models, vec!["gemini-2.5-pro", "gemini-2.5-flash"]);
     snapshot_all("legacy_hash_folders");
@@ -167,12 +233,17 @@ fn slug_project_root() {
     assert_eq!(prompts(s)[0], "explain @src/cart.ts");
     assert!(prompts(s)[1].starts_with("here is the failing checkout screenshot"));
     let img = s.events.iter().find_map(|e| match &e.kind {
-        EventKind::UserPrompt { attachments, .. } if !attachments.is_empty() => Some(&attachments[0]),
+        EventKind::UserPrompt { attachments, .. } if !attachments.is_empty() => {
+            Some(&attachments[0])
+        }
         _ => None,
     });
     assert_eq!(img.unwrap().media_type.as_deref(), Some("image/png"));
     assert_eq!(img.unwrap().size_bytes, Some(70));
-    assert_eq!(contexts(s), vec!["referenced_files", "info", "next_speaker"]);
+    assert_eq!(
+        contexts(s),
+        vec!["referenced_files", "info", "next_speaker"]
+    );
     assert_eq!(s.summary.counts.user_prompts, 2);
     assert_eq!(s.summary.counts.plan_updates, 1);
     assert_eq!(s.summary.counts.tool_errors, 1); // cancelled shell call
@@ -202,7 +273,10 @@ fn shared_session_ids() {
     let c = by_key(&ss, cleared);
     assert_eq!(c.kind, SessionKind::Main);
     assert_eq!(c.parent, None);
-    assert_eq!(c.metadata["shares_session_id"], "5e7d9b10-aa11-4c2d-8e9f-0123456789ab");
+    assert_eq!(
+        c.metadata["shares_session_id"],
+        "5e7d9b10-aa11-4c2d-8e9f-0123456789ab"
+    );
     assert_eq!(c.cwd.as_deref(), Some("/home/ana/work/infra"));
     // 2300 in, 1024 cached, 64 out → (1276, 1024, 64, 0)
     assert_eq!(c.summary.usage, usage(1276, 1024, 64, 0));
@@ -225,7 +299,10 @@ fn jsonl_replay() {
     let (d, _) = common::read_case(&GeminiAdapter, &c);
     // .unreadable-*, .tmp-* and tmp-* files are not sessions.
     assert_eq!(d.sources.len(), 1);
-    assert_eq!(d.sources[0].related, vec![c.join("root/tmp/notes-cli/.project_root")]);
+    assert_eq!(
+        d.sources[0].related,
+        vec![c.join("root/tmp/notes-cli/.project_root")]
+    );
     let ss = sessions("jsonl_replay");
     let s = &ss[0];
     assert_eq!(s.key, "gemini:c7e2a9f4-5d3b-4e8a-9f1c-6b2d8e4a7c31");
@@ -233,11 +310,30 @@ fn jsonl_replay() {
     assert_eq!(s.title.as_deref(), Some("Rename list command to ls"));
     assert_eq!(s.metadata["memory_scratchpad"]["version"], 1);
     // m2 appears 3 times (executing, +tokens, success): one call, one result, one usage.
-    let grep_calls = s.events.iter().filter(|e| matches!(&e.kind, EventKind::ToolCall { name, .. } if name == "grep_search")).count();
+    let grep_calls = s
+        .events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::ToolCall { name, .. } if name == "grep_search"))
+        .count();
     assert_eq!(grep_calls, 1);
     // $rewindTo m5: m5, m6, m7 kept as abandoned, still billed.
-    let abandoned: Vec<&str> = s.events.iter().filter(|e| e.abandoned).map(|e| e.kind_name()).collect();
-    assert_eq!(abandoned, vec!["user_prompt", "tool_call", "tool_call", "tool_result", "tool_result", "assistant_text"]);
+    let abandoned: Vec<&str> = s
+        .events
+        .iter()
+        .filter(|e| e.abandoned)
+        .map(|e| e.kind_name())
+        .collect();
+    assert_eq!(
+        abandoned,
+        vec![
+            "user_prompt",
+            "tool_call",
+            "tool_call",
+            "tool_result",
+            "tool_result",
+            "assistant_text"
+        ]
+    );
     assert_eq!(s.summary.counts.user_prompts, 3);
     assert_eq!(s.summary.counts.tool_errors, 1);
     // Unknown line kind and unknown message type are opaque.
@@ -245,7 +341,13 @@ fn jsonl_replay() {
     assert_eq!(s.summary.opaque_types["message/tool_summary"], 1);
     // Corrupt line 9 and the truncated tail (line 22) are reported; the rest is read.
     let w: Vec<(Option<u64>, WarningKind)> = s.warnings.iter().map(|w| (w.line, w.kind)).collect();
-    assert_eq!(w, vec![(Some(9), WarningKind::InvalidJson), (Some(22), WarningKind::TruncatedTail)]);
+    assert_eq!(
+        w,
+        vec![
+            (Some(9), WarningKind::InvalidJson),
+            (Some(22), WarningKind::TruncatedTail)
+        ]
+    );
     // m2: 7012, 0, 88+264, 264        → (7012, 0, 352, 264)
     // m3: 7720−6144, 6144, 356+120    → (1576, 6144, 476, 120)
     // m4: 8240−7168, 7168, 190        → (1072, 7168, 190, 0)
@@ -267,9 +369,21 @@ fn jsonl_checkpoints() {
     // Environment context comes from the first checkpoint; the tool-response user turns
     // (line 7 and the `_response` turn of the last checkpoint) duplicate tool results.
     assert_eq!(contexts(s), vec!["environment_context", "info"]);
-    assert_eq!(prompts(s), vec!["why is `terraform plan` so slow?", "ok, apply that in the CI workflow", "now document the change in README.md"]);
+    assert_eq!(
+        prompts(s),
+        vec![
+            "why is `terraform plan` so slow?",
+            "ok, apply that in the CI workflow",
+            "now document the change in README.md"
+        ]
+    );
     // The rollback checkpoint (line 12) drops u3 + g3: abandoned.
-    let abandoned: Vec<&str> = s.events.iter().filter(|e| e.abandoned).map(|e| e.kind_name()).collect();
+    let abandoned: Vec<&str> = s
+        .events
+        .iter()
+        .filter(|e| e.abandoned)
+        .map(|e| e.kind_name())
+        .collect();
     assert_eq!(abandoned, vec!["user_prompt", "reasoning", "tool_call"]);
     // The <state_snapshot> summary is the one compaction (its checkpoint adds none).
     assert_eq!(s.summary.counts.compactions, 1);
@@ -294,7 +408,12 @@ fn migrated_json_jsonl() {
     assert!(d.sources[0].path.extension().is_some_and(|e| e == "jsonl"));
     let ss = sessions("migrated_json_jsonl");
     let s = &ss[0];
-    assert!(s.metadata["migrated_from"].as_str().unwrap().ends_with("session-2026-03-30T17-45-b5c6d7e8.json"));
+    assert!(
+        s.metadata["migrated_from"]
+            .as_str()
+            .unwrap()
+            .ends_with("session-2026-03-30T17-45-b5c6d7e8.json")
+    );
     assert_eq!(s.summary.counts.user_prompts, 3);
     // A: 3200, 0, 150+50 → (3200, 0, 200, 50); B: (3600−3072, 3072, 220) = (528, 3072, 220, 0)
     // C: (4100−3584, 3584, 310+90) = (516, 3584, 400, 90)
@@ -353,7 +472,13 @@ fn corrupt_files() {
     // JSONL whose metadata line is damaged: messages still read, id from the file name.
     let j = by_key(&ss, "gemini:session-2026-04-30T10-00-77aa88bb");
     let w: Vec<(Option<u64>, WarningKind)> = j.warnings.iter().map(|w| (w.line, w.kind)).collect();
-    assert_eq!(w, vec![(Some(1), WarningKind::InvalidJson), (None, WarningKind::UnexpectedShape)]);
+    assert_eq!(
+        w,
+        vec![
+            (Some(1), WarningKind::InvalidJson),
+            (None, WarningKind::UnexpectedShape)
+        ]
+    );
     assert_eq!(j.summary.usage, usage(900, 0, 2, 0));
     snapshot_all("corrupt_files");
 }

@@ -41,7 +41,10 @@ pub fn parts(content: &Value) -> Vec<Part<'_>> {
 
 fn push_part<'a>(p: &'a Value, out: &mut Vec<Part<'a>>) {
     match p {
-        Value::String(s) => out.push(Part::Text { text: s, thought: false }),
+        Value::String(s) => out.push(Part::Text {
+            text: s,
+            thought: false,
+        }),
         Value::Object(o) => {
             if let Some(fc) = o.get("functionCall").filter(|v| v.is_object()) {
                 out.push(Part::FunctionCall(fc));
@@ -73,7 +76,10 @@ fn str_field<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 pub fn binary_placeholder(d: &Value) -> String {
     let mime = str_field(d, &["mimeType", "mime_type"]);
     let kind = kind_of(mime);
-    let size = d.get("data").and_then(Value::as_str).map(crate::text::base64_decoded_len);
+    let size = d
+        .get("data")
+        .and_then(Value::as_str)
+        .map(crate::text::base64_decoded_len);
     let name = str_field(d, &["fileUri", "displayName", "name"]);
     let mut bits: Vec<String> = Vec::new();
     if let Some(n) = name {
@@ -85,7 +91,11 @@ pub fn binary_placeholder(d: &Value) -> String {
     if let Some(s) = size {
         bits.push(format!("{s} bytes"));
     }
-    if bits.is_empty() { format!("[{kind}]") } else { format!("[{kind}: {}]", bits.join(", ")) }
+    if bits.is_empty() {
+        format!("[{kind}]")
+    } else {
+        format!("[{kind}: {}]", bits.join(", "))
+    }
 }
 
 fn kind_of(mime: Option<&str>) -> &'static str {
@@ -103,7 +113,10 @@ pub fn attachment(d: &Value) -> Attachment {
     Attachment {
         kind: kind_of(mime).to_string(),
         media_type: mime.map(str::to_string),
-        size_bytes: d.get("data").and_then(Value::as_str).map(crate::text::base64_decoded_len),
+        size_bytes: d
+            .get("data")
+            .and_then(Value::as_str)
+            .map(crate::text::base64_decoded_len),
         name: str_field(d, &["fileUri", "displayName", "name"]).map(str::to_string),
     }
 }
@@ -158,7 +171,10 @@ pub fn flatten(content: &Value) -> String {
         let piece = match p {
             Part::Text { text, .. } => text.to_string(),
             Part::FunctionCall(fc) => {
-                format!("[function call: {}]", str_field(fc, &["name"]).unwrap_or("?"))
+                format!(
+                    "[function call: {}]",
+                    str_field(fc, &["name"]).unwrap_or("?")
+                )
             }
             Part::FunctionResponse(fr) => function_response_text(fr).0,
             Part::InlineData(d) | Part::FileData(d) => binary_placeholder(d),
@@ -180,10 +196,14 @@ pub fn flatten(content: &Value) -> String {
 /// unknown): their code/output field when present, else compact JSON.
 pub fn other_text(v: &Value) -> String {
     if let Some(code) = v.get("executableCode") {
-        return str_field(code, &["code"]).map(str::to_string).unwrap_or_else(|| code.to_string());
+        return str_field(code, &["code"])
+            .map(str::to_string)
+            .unwrap_or_else(|| code.to_string());
     }
     if let Some(res) = v.get("codeExecutionResult") {
-        return str_field(res, &["output"]).map(str::to_string).unwrap_or_else(|| res.to_string());
+        return str_field(res, &["output"])
+            .map(str::to_string)
+            .unwrap_or_else(|| res.to_string());
     }
     match v {
         Value::String(s) => s.clone(),
@@ -216,7 +236,11 @@ mod tests {
     fn function_responses() {
         let ok = json!({"id":"c1","name":"ls","response":{"output":"a.txt"}});
         assert_eq!(function_response_text(&ok), ("a.txt".to_string(), false));
-        let err = json!({"id":"c1","name":"ls","response":{"error":"[Operation Cancelled] denied"}});
-        assert_eq!(function_response_text(&err), ("[Operation Cancelled] denied".to_string(), true));
+        let err =
+            json!({"id":"c1","name":"ls","response":{"error":"[Operation Cancelled] denied"}});
+        assert_eq!(
+            function_response_text(&err),
+            ("[Operation Cancelled] denied".to_string(), true)
+        );
     }
 }

@@ -25,7 +25,8 @@ pub enum UserText {
 /// * `/command …` and `?`: slash commands (the CLI itself skips these on resume).
 pub fn classify(text: &str) -> UserText {
     let t = text.trim_start();
-    if t.starts_with("<session_context>") || t.starts_with("This is the Gemini CLI. We are setting up the context for our chat.")
+    if t.starts_with("<session_context>")
+        || t.starts_with("This is the Gemini CLI. We are setting up the context for our chat.")
     {
         return UserText::Context("environment_context");
     }
@@ -48,11 +49,15 @@ pub fn classify(text: &str) -> UserText {
 /// `/name args…` where `name` is a command word (no further `/`), e.g. `/compress`,
 /// `/review src`; not an absolute path like `/usr/bin/env is missing`.
 fn is_slash_command(t: &str) -> bool {
-    let Some(rest) = t.strip_prefix('/') else { return false };
+    let Some(rest) = t.strip_prefix('/') else {
+        return false;
+    };
     let word = rest.split_whitespace().next().unwrap_or("");
     !word.is_empty()
         && word.as_bytes()[0].is_ascii_alphabetic()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
 }
 
 /// Split a recorded prompt at the `@file` contents marker: `(typed part, referenced part)`.
@@ -70,7 +75,11 @@ pub fn split_referenced(text: &str) -> (&str, Option<&str>) {
 /// (`isIgnoredUserContent`): empty, slash commands, `?`, session and hook context.
 pub fn is_ignored_user_text(text: &str) -> bool {
     let t = text.trim();
-    t.is_empty() || t.starts_with('/') || t.starts_with('?') || t.starts_with("<session_context>") || t.starts_with("<hook_context>")
+    t.is_empty()
+        || t.starts_with('/')
+        || t.starts_with('?')
+        || t.starts_with("<session_context>")
+        || t.starts_with("<hook_context>")
 }
 
 #[cfg(test)]
@@ -79,21 +88,47 @@ mod tests {
 
     #[test]
     fn classifies_injected_text() {
-        assert_eq!(classify("<session_context>\nThis is the Gemini CLI…</session_context>"), UserText::Context("environment_context"));
-        assert_eq!(classify("This is the Gemini CLI. We are setting up the context for our chat.\nToday's date"), UserText::Context("environment_context"));
-        assert_eq!(classify("<hook_context>lint ok</hook_context>"), UserText::Context("hook"));
-        assert_eq!(classify("<state_snapshot>\n<overall_goal>x</overall_goal>"), UserText::CompactSummary);
-        assert_eq!(classify("Please continue."), UserText::Context("next_speaker"));
+        assert_eq!(
+            classify("<session_context>\nThis is the Gemini CLI…</session_context>"),
+            UserText::Context("environment_context")
+        );
+        assert_eq!(
+            classify(
+                "This is the Gemini CLI. We are setting up the context for our chat.\nToday's date"
+            ),
+            UserText::Context("environment_context")
+        );
+        assert_eq!(
+            classify("<hook_context>lint ok</hook_context>"),
+            UserText::Context("hook")
+        );
+        assert_eq!(
+            classify("<state_snapshot>\n<overall_goal>x</overall_goal>"),
+            UserText::CompactSummary
+        );
+        assert_eq!(
+            classify("Please continue."),
+            UserText::Context("next_speaker")
+        );
         assert_eq!(classify("/compress"), UserText::Context("command"));
-        assert_eq!(classify("/review src/cart.ts"), UserText::Context("command"));
+        assert_eq!(
+            classify("/review src/cart.ts"),
+            UserText::Context("command")
+        );
         assert_eq!(classify("?"), UserText::Context("command"));
     }
 
     #[test]
     fn typed_text_stays_a_prompt() {
         assert_eq!(classify("fix the cart total"), UserText::Prompt);
-        assert_eq!(classify("/usr/bin/env: node not found, why?"), UserText::Prompt);
-        assert_eq!(classify("Please continue. And also add tests"), UserText::Prompt);
+        assert_eq!(
+            classify("/usr/bin/env: node not found, why?"),
+            UserText::Prompt
+        );
+        assert_eq!(
+            classify("Please continue. And also add tests"),
+            UserText::Prompt
+        );
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub struct Hint {
 impl Hint {
     /// Parse a source hint (absent or malformed: empty).
     pub fn parse(s: Option<&str>) -> Hint {
-        s.and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
+        s.and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
     }
 
     fn encode(&self) -> Option<String> {
@@ -59,7 +60,9 @@ impl Hint {
 }
 
 fn is_session_ext(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "json" || e == "jsonl")
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e == "json" || e == "jsonl")
 }
 
 fn name_of(p: &Path) -> &str {
@@ -75,7 +78,12 @@ fn sorted_entries(dir: &Path, warnings: &mut Vec<Warning>) -> Vec<PathBuf> {
         }
         Err(e) => {
             if dir.exists() {
-                warnings.push(Warning::new(dir.display().to_string(), None, WarningKind::Unreadable, e.to_string()));
+                warnings.push(Warning::new(
+                    dir.display().to_string(),
+                    None,
+                    WarningKind::Unreadable,
+                    e.to_string(),
+                ));
             }
             Vec::new()
         }
@@ -90,7 +98,11 @@ fn project_dirs(root: &Path, warnings: &mut Vec<Warning>) -> Vec<PathBuf> {
         out.push(root.to_path_buf());
     }
     let tmp = root.join("tmp");
-    let base = if tmp.is_dir() { tmp } else { root.to_path_buf() };
+    let base = if tmp.is_dir() {
+        tmp
+    } else {
+        root.to_path_buf()
+    };
     for p in sorted_entries(&base, warnings) {
         if p.join("chats").is_dir() && !out.contains(&p) {
             out.push(p);
@@ -120,7 +132,11 @@ pub fn peek_session_id(path: &Path) -> Option<String> {
     }
     let text = String::from_utf8_lossy(&buf[..n]);
     let at = text.find("\"sessionId\"")? + "\"sessionId\"".len();
-    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let rest = text[at..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
     let end = rest.find(['"', '\\'])?;
     Some(rest[..end].to_string())
 }
@@ -156,8 +172,14 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
                 continue;
             }
             // Gemini home = tmp/.. (the registry lives there).
-            let home = pd.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-            let registry = registries.entry(home.clone()).or_insert_with(|| Registry::load(&home));
+            let home = pd
+                .parent()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let registry = registries
+                .entry(home.clone())
+                .or_insert_with(|| Registry::load(&home));
             let resolved = project::resolve_folder(&pd, registry);
             let mut related = Vec::new();
             let mut base_hint = Hint::default();
@@ -177,7 +199,12 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
                         related: related.clone(),
                         hint: c.hint.encode(),
                     }),
-                    Err(e) => d.warnings.push(Warning::new(c.path.display().to_string(), None, WarningKind::Unreadable, e.to_string())),
+                    Err(e) => d.warnings.push(Warning::new(
+                        c.path.display().to_string(),
+                        None,
+                        WarningKind::Unreadable,
+                        e.to_string(),
+                    )),
                 }
             }
         }
@@ -197,7 +224,11 @@ fn chats_candidates(chats: &Path, base: &Hint, warnings: &mut Vec<Warning>) -> V
             let parent_id = name.to_string();
             for f in sorted_entries(&p, warnings) {
                 let n = name_of(&f);
-                if f.is_file() && is_session_ext(&f) && !n.starts_with("tmp-") && !n.starts_with('.') {
+                if f.is_file()
+                    && is_session_ext(&f)
+                    && !n.starts_with("tmp-")
+                    && !n.starts_with('.')
+                {
                     let mut hint = base.clone();
                     hint.parent_id = Some(parent_id.clone());
                     out.push(Candidate { path: f, hint });
@@ -214,7 +245,10 @@ fn chats_candidates(chats: &Path, base: &Hint, warnings: &mut Vec<Warning>) -> V
     }
     for (_, files) in groups {
         if files.len() == 1 {
-            out.extend(files.into_iter().map(|path| Candidate { path, hint: base.clone() }));
+            out.extend(files.into_iter().map(|path| Candidate {
+                path,
+                hint: base.clone(),
+            }));
             continue;
         }
         // Same prefix: group by the full session id.
@@ -226,15 +260,19 @@ fn chats_candidates(chats: &Path, base: &Hint, warnings: &mut Vec<Warning>) -> V
         for (id, mut files) in by_id {
             files.sort();
             // Migrated pairs: X.json + X.jsonl → keep X.jsonl.
-            let stems_jsonl: Vec<PathBuf> =
-                files.iter().filter(|f| f.extension().is_some_and(|e| e == "jsonl")).map(|f| f.with_extension("")).collect();
+            let stems_jsonl: Vec<PathBuf> = files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "jsonl"))
+                .map(|f| f.with_extension(""))
+                .collect();
             let mut kept: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
             for f in &files {
                 let is_json = f.extension().is_some_and(|e| e == "json");
                 if is_json && stems_jsonl.contains(&f.with_extension("")) {
                     continue;
                 }
-                let migrated = (!is_json && files.contains(&f.with_extension("json"))).then(|| f.with_extension("json"));
+                let migrated = (!is_json && files.contains(&f.with_extension("json")))
+                    .then(|| f.with_extension("json"));
                 kept.push((f.clone(), migrated));
             }
             kept.sort_by(|a, b| a.0.file_stem().cmp(&b.0.file_stem()));
@@ -260,7 +298,10 @@ mod tests {
 
     #[test]
     fn stems_split() {
-        assert_eq!(split_stem("session-2025-09-01T10-22-ab12cd34"), Some(("2025-09-01T10-22", "ab12cd34")));
+        assert_eq!(
+            split_stem("session-2025-09-01T10-22-ab12cd34"),
+            Some(("2025-09-01T10-22", "ab12cd34"))
+        );
         assert_eq!(split_stem("x7k2pq"), None);
     }
 
@@ -268,7 +309,11 @@ mod tests {
     fn peeks_pretty_and_compact_ids() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.json");
-        std::fs::write(&a, "{\n  \"sessionId\": \"1234-abcd\",\n  \"projectHash\": \"x\"\n}").unwrap();
+        std::fs::write(
+            &a,
+            "{\n  \"sessionId\": \"1234-abcd\",\n  \"projectHash\": \"x\"\n}",
+        )
+        .unwrap();
         assert_eq!(peek_session_id(&a).as_deref(), Some("1234-abcd"));
         let b = dir.path().join("b.jsonl");
         std::fs::write(&b, "{\"sessionId\":\"zz-9\",\"projectHash\":\"x\"}\n").unwrap();
@@ -277,7 +322,10 @@ mod tests {
 
     #[test]
     fn hint_round_trips() {
-        let h = Hint { native_id: Some("a@b".into()), ..Hint::default() };
+        let h = Hint {
+            native_id: Some("a@b".into()),
+            ..Hint::default()
+        };
         assert_eq!(Hint::parse(h.encode().as_deref()), h);
         assert_eq!(Hint::default().encode(), None);
         assert_eq!(Hint::parse(Some("garbage")), Hint::default());

@@ -88,7 +88,12 @@ impl<'de> Visitor<'de> for Messages<'_> {
 pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), AdapterError> {
     let file = std::fs::File::open(path).map_err(|e| AdapterError::io(path, e))?;
     let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(256 * 1024, file));
-    let result = Doc { b: &mut *b, meta: &mut *meta }.deserialize(&mut de).and_then(|()| de.end());
+    let result = Doc {
+        b: &mut *b,
+        meta: &mut *meta,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
     if let Err(e) = result {
         let kind = match e.classify() {
             serde_json::error::Category::Eof => WarningKind::TruncatedTail,

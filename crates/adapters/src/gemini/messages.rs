@@ -19,7 +19,8 @@ use super::project::PathCandidates;
 use super::usage::GeminiTokens;
 use crate::time;
 use convx_model::{
-    Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus, Session, Timestamp, Warning, WarningKind,
+    Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus, Session, Timestamp, Warning,
+    WarningKind,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -76,10 +77,10 @@ impl Builder {
     /// previous event's is raised to it).
     pub fn push(&mut self, mut e: Event, abandoned: bool) {
         e.abandoned = abandoned;
-        if let (Some(ts), Some(last)) = (e.timestamp, self.last_ts) {
-            if ts < last {
-                e.timestamp = Some(last);
-            }
+        if let (Some(ts), Some(last)) = (e.timestamp, self.last_ts)
+            && ts < last
+        {
+            e.timestamp = Some(last);
         }
         if e.timestamp.is_some() {
             self.last_ts = e.timestamp;
@@ -89,18 +90,39 @@ impl Builder {
 
     /// Record a warning about this source.
     pub fn warn(&mut self, line: Option<u64>, kind: WarningKind, detail: impl Into<String>) {
-        self.session.warnings.push(Warning::new(self.src.clone(), line, kind, detail));
+        self.session
+            .warnings
+            .push(Warning::new(self.src.clone(), line, kind, detail));
     }
 
     /// Push an opaque record.
-    pub fn opaque(&mut self, record_type: &str, raw: &Value, ts: Option<Timestamp>, abandoned: bool) {
-        let e = Event::new(EventKind::Opaque { record_type: record_type.to_string(), raw: scrub(raw) }).at(ts);
+    pub fn opaque(
+        &mut self,
+        record_type: &str,
+        raw: &Value,
+        ts: Option<Timestamp>,
+        abandoned: bool,
+    ) {
+        let e = Event::new(EventKind::Opaque {
+            record_type: record_type.to_string(),
+            raw: scrub(raw),
+        })
+        .at(ts);
         self.push(e, abandoned);
     }
 
     /// Push a compaction marker.
-    pub fn compaction(&mut self, summary: Option<String>, trigger: Option<&str>, ts: Option<Timestamp>) {
-        let e = Event::new(EventKind::Compaction { summary, trigger: trigger.map(str::to_string) }).at(ts);
+    pub fn compaction(
+        &mut self,
+        summary: Option<String>,
+        trigger: Option<&str>,
+        ts: Option<Timestamp>,
+    ) {
+        let e = Event::new(EventKind::Compaction {
+            summary,
+            trigger: trigger.map(str::to_string),
+        })
+        .at(ts);
         self.push(e, false);
     }
 
@@ -113,15 +135,27 @@ impl Builder {
             "info" | "error" | "warning" => {
                 let ts = ts_of(msg);
                 let text = content::flatten(msg.get("content").unwrap_or(&Value::Null));
-                let mut e = Event::new(EventKind::Context { source: ty.to_string(), text }).at(ts);
+                let mut e = Event::new(EventKind::Context {
+                    source: ty.to_string(),
+                    text,
+                })
+                .at(ts);
                 e.native_id = str_of(msg, "id").map(str::to_string);
                 self.push(e, ctx.abandoned);
             }
             other => {
                 if other.is_empty() {
-                    self.warn(ctx.line, WarningKind::UnexpectedShape, "message without a type; kept as opaque");
+                    self.warn(
+                        ctx.line,
+                        WarningKind::UnexpectedShape,
+                        "message without a type; kept as opaque",
+                    );
                 }
-                let rt = if other.is_empty() { "message".to_string() } else { format!("message/{other}") };
+                let rt = if other.is_empty() {
+                    "message".to_string()
+                } else {
+                    format!("message/{other}")
+                };
                 self.opaque(&rt, msg, ts_of(msg), ctx.abandoned);
             }
         }
@@ -151,11 +185,17 @@ impl Builder {
                     }
                     text.push_str(&content::binary_placeholder(d));
                 }
-                Part::FunctionCall(fc) => text.push_str(&format!("[function call: {}]", str_of(fc, "name").unwrap_or("?"))),
+                Part::FunctionCall(fc) => text.push_str(&format!(
+                    "[function call: {}]",
+                    str_of(fc, "name").unwrap_or("?")
+                )),
                 Part::Other(v) => text.push_str(&content::other_text(v)),
             }
         }
-        let display = msg.get("displayContent").filter(|v| !v.is_null()).map(content::flatten);
+        let display = msg
+            .get("displayContent")
+            .filter(|v| !v.is_null())
+            .map(content::flatten);
         let typed_source = display.clone().unwrap_or_else(|| text.clone());
         if !(saw_function_response && typed_source.trim().is_empty() && attachments.is_empty()) {
             if ctx.from_checkpoint {
@@ -164,18 +204,42 @@ impl Builder {
                     UserText::Context(s) => s,
                     _ => "history",
                 };
-                events.push(Event::new(EventKind::Context { source: source.to_string(), text: text.clone() }).at(ts));
+                events.push(
+                    Event::new(EventKind::Context {
+                        source: source.to_string(),
+                        text: text.clone(),
+                    })
+                    .at(ts),
+                );
             } else {
                 match context::classify(&typed_source) {
                     UserText::Context(source) => {
-                        events.push(Event::new(EventKind::Context { source: source.to_string(), text: typed_source.clone() }).at(ts));
+                        events.push(
+                            Event::new(EventKind::Context {
+                                source: source.to_string(),
+                                text: typed_source.clone(),
+                            })
+                            .at(ts),
+                        );
                         if display.is_some() && text != typed_source && !text.trim().is_empty() {
-                            events.push(Event::new(EventKind::Context { source: "command_prompt".into(), text: text.clone() }).at(ts));
+                            events.push(
+                                Event::new(EventKind::Context {
+                                    source: "command_prompt".into(),
+                                    text: text.clone(),
+                                })
+                                .at(ts),
+                            );
                         }
                     }
                     UserText::CompactSummary => {
                         self.snapshot_since_checkpoint = true;
-                        events.push(Event::new(EventKind::Compaction { summary: Some(typed_source.clone()), trigger: None }).at(ts));
+                        events.push(
+                            Event::new(EventKind::Compaction {
+                                summary: Some(typed_source.clone()),
+                                trigger: None,
+                            })
+                            .at(ts),
+                        );
                     }
                     UserText::Prompt => {
                         let (head, referenced) = if display.is_some() {
@@ -183,23 +247,48 @@ impl Builder {
                         } else {
                             context::split_referenced(&typed_source)
                         };
-                        if head.trim().is_empty() && attachments.is_empty() && referenced.is_none() {
-                            events.push(Event::new(EventKind::Context { source: "empty".into(), text: head.to_string() }).at(ts));
+                        if head.trim().is_empty() && attachments.is_empty() && referenced.is_none()
+                        {
+                            events.push(
+                                Event::new(EventKind::Context {
+                                    source: "empty".into(),
+                                    text: head.to_string(),
+                                })
+                                .at(ts),
+                            );
                         } else {
                             events.push(
-                                Event::new(EventKind::UserPrompt { text: head.to_string(), attachments: attachments.clone() })
-                                    .at(ts),
+                                Event::new(EventKind::UserPrompt {
+                                    text: head.to_string(),
+                                    attachments: attachments.clone(),
+                                })
+                                .at(ts),
                             );
                         }
                         if let Some(r) = referenced {
-                            events.push(Event::new(EventKind::Context { source: "referenced_files".into(), text: r.to_string() }).at(ts));
-                        } else if display.is_some() && text != typed_source && !text.trim().is_empty() {
+                            events.push(
+                                Event::new(EventKind::Context {
+                                    source: "referenced_files".into(),
+                                    text: r.to_string(),
+                                })
+                                .at(ts),
+                            );
+                        } else if display.is_some()
+                            && text != typed_source
+                            && !text.trim().is_empty()
+                        {
                             // The recorded content is the expanded prompt the model got.
                             let (source, injected) = match context::split_referenced(&text) {
                                 (_, Some(r)) => ("referenced_files", r.to_string()),
                                 (_, None) => ("expanded_prompt", text.clone()),
                             };
-                            events.push(Event::new(EventKind::Context { source: source.into(), text: injected }).at(ts));
+                            events.push(
+                                Event::new(EventKind::Context {
+                                    source: source.into(),
+                                    text: injected,
+                                })
+                                .at(ts),
+                            );
                         }
                     }
                 }
@@ -223,7 +312,14 @@ impl Builder {
                 let call_id = id?;
                 self.calls.insert(call_id.clone(), true);
                 let (output, is_error) = content::function_response_text(fr);
-                Some(Event::new(EventKind::ToolResult { call_id, output, is_error }).at(ts))
+                Some(
+                    Event::new(EventKind::ToolResult {
+                        call_id,
+                        output,
+                        is_error,
+                    })
+                    .at(ts),
+                )
             }
             None => Some(
                 Event::new(EventKind::Opaque {
@@ -238,42 +334,81 @@ impl Builder {
     fn gemini(&mut self, msg: &Value, ctx: &MsgCtx) {
         let ts = ts_of(msg);
         let id = str_of(msg, "id").map(str::to_string);
-        let model = str_of(msg, "model").filter(|m| !m.is_empty()).map(str::to_string);
-        let tokens = ctx.tokens.or_else(|| msg.get("tokens").and_then(GeminiTokens::from_value));
-        let thoughts = msg.get("thoughts").and_then(Value::as_array).filter(|t| !t.is_empty());
+        let model = str_of(msg, "model")
+            .filter(|m| !m.is_empty())
+            .map(str::to_string);
+        let tokens = ctx
+            .tokens
+            .or_else(|| msg.get("tokens").and_then(GeminiTokens::from_value));
+        let thoughts = msg
+            .get("thoughts")
+            .and_then(Value::as_array)
+            .filter(|t| !t.is_empty());
         let tool_calls = msg.get("toolCalls").and_then(Value::as_array);
-        let tool_ids: Vec<&str> = tool_calls.map(|a| a.iter().filter_map(|t| str_of(t, "id")).collect()).unwrap_or_default();
+        let tool_ids: Vec<&str> = tool_calls
+            .map(|a| a.iter().filter_map(|t| str_of(t, "id")).collect())
+            .unwrap_or_default();
 
         let mut events: Vec<Event> = Vec::new();
         if let Some(thoughts) = thoughts {
             for th in thoughts {
                 let text = thought_text(th);
                 let at = th.get("timestamp").and_then(time::from_value).or(ts);
-                events.push(Event::new(EventKind::Reasoning { text, encrypted: false }).at(at));
+                events.push(
+                    Event::new(EventKind::Reasoning {
+                        text,
+                        encrypted: false,
+                    })
+                    .at(at),
+                );
             }
         }
         let mut text = String::new();
         let mut extra_calls: Vec<Event> = Vec::new();
-        for (i, p) in content::parts(msg.get("content").unwrap_or(&Value::Null)).into_iter().enumerate() {
+        for (i, p) in content::parts(msg.get("content").unwrap_or(&Value::Null))
+            .into_iter()
+            .enumerate()
+        {
             match p {
-                Part::Text { text: t, thought: true } => {
+                Part::Text {
+                    text: t,
+                    thought: true,
+                } => {
                     if thoughts.is_none() && !t.trim().is_empty() {
-                        events.push(Event::new(EventKind::Reasoning { text: t.to_string(), encrypted: false }).at(ts));
+                        events.push(
+                            Event::new(EventKind::Reasoning {
+                                text: t.to_string(),
+                                encrypted: false,
+                            })
+                            .at(ts),
+                        );
                     }
                 }
                 Part::Text { text: t, .. } => text.push_str(t),
                 Part::FunctionCall(fc) => {
                     let cid = str_of(fc, "id").map(str::to_string);
-                    if cid.as_deref().is_some_and(|c| tool_ids.contains(&c) || self.calls.contains_key(c)) {
+                    if cid
+                        .as_deref()
+                        .is_some_and(|c| tool_ids.contains(&c) || self.calls.contains_key(c))
+                    {
                         continue;
                     }
-                    let call_id = cid.unwrap_or_else(|| format!("{}#fc{i}", id.as_deref().unwrap_or("gemini")));
+                    let call_id = cid
+                        .unwrap_or_else(|| format!("{}#fc{i}", id.as_deref().unwrap_or("gemini")));
                     let name = str_of(fc, "name").unwrap_or("").to_string();
                     let input = parse_args(fc.get("args"));
                     self.paths.add_from_args(&input);
                     self.note_tool(&name);
                     self.calls.insert(call_id.clone(), false);
-                    extra_calls.push(Event::new(EventKind::ToolCall { call_id, name, input, subagent: None }).at(ts));
+                    extra_calls.push(
+                        Event::new(EventKind::ToolCall {
+                            call_id,
+                            name,
+                            input,
+                            subagent: None,
+                        })
+                        .at(ts),
+                    );
                 }
                 Part::FunctionResponse(fr) => {
                     if let Some(e) = self.function_response(fr, ts) {
@@ -308,10 +443,21 @@ impl Builder {
             self.session.add_model(m);
         }
         if let Some(t) = tokens {
-            let key = id.clone().unwrap_or_else(|| format!("{}@{}", self.session.id, ts.map(|t| t.to_string()).unwrap_or_default()));
+            let key = id.clone().unwrap_or_else(|| {
+                format!(
+                    "{}@{}",
+                    self.session.id,
+                    ts.map(|t| t.to_string()).unwrap_or_default()
+                )
+            });
             let usage = CallUsage::new(model.clone(), t.normalize(), key);
-            let first_call = events.iter().position(|e| matches!(e.kind, EventKind::ToolCall { .. }));
-            match text_index.or(first_call).or(if events.is_empty() { None } else { Some(0) }) {
+            let first_call = events
+                .iter()
+                .position(|e| matches!(e.kind, EventKind::ToolCall { .. }));
+            match text_index
+                .or(first_call)
+                .or(if events.is_empty() { None } else { Some(0) })
+            {
                 Some(i) => events[i].usage = Some(usage),
                 None => {
                     let mut e = Event::new(EventKind::ModelCall {}).at(ts);
@@ -346,7 +492,9 @@ impl Builder {
         out: &mut Vec<Event>,
         results: &mut Vec<Event>,
     ) {
-        let call_id = str_of(tc, "id").map(str::to_string).unwrap_or_else(|| format!("{}#{index}", msg_id.unwrap_or("gemini")));
+        let call_id = str_of(tc, "id")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}#{index}", msg_id.unwrap_or("gemini")));
         let name = str_of(tc, "name").unwrap_or("").to_string();
         let input = parse_args(tc.get("args"));
         // The call is requested with the message; `timestamp` is rewritten when it completes.
@@ -354,13 +502,23 @@ impl Builder {
         let ts = msg_ts.or(done_ts);
         self.paths.add_from_args(&input);
         self.note_tool(&name);
-        let subagent = str_of(tc, "agentId").filter(|a| !a.is_empty()).map(|a| Session::key_for(convx_model::Agent::Gemini, a));
+        let subagent = str_of(tc, "agentId")
+            .filter(|a| !a.is_empty())
+            .map(|a| Session::key_for(convx_model::Agent::Gemini, a));
         let status = str_of(tc, "status").unwrap_or("");
         let result = tc.get("result").filter(|r| !r.is_null());
         let terminal = matches!(status, "success" | "error" | "cancelled");
         let already = self.calls.get(&call_id).copied();
         if already.is_none() {
-            out.push(Event::new(EventKind::ToolCall { call_id: call_id.clone(), name: name.clone(), input: input.clone(), subagent }).at(ts));
+            out.push(
+                Event::new(EventKind::ToolCall {
+                    call_id: call_id.clone(),
+                    name: name.clone(),
+                    input: input.clone(),
+                    subagent,
+                })
+                .at(ts),
+            );
             self.calls.insert(call_id.clone(), false);
         }
         let mut is_error = matches!(status, "error" | "cancelled");
@@ -369,17 +527,36 @@ impl Builder {
                 Some(r) => {
                     let (text, err) = result_text(r);
                     is_error |= err;
-                    if text.is_empty() { display_text(tc.get("resultDisplay")) } else { text }
+                    if text.is_empty() {
+                        display_text(tc.get("resultDisplay"))
+                    } else {
+                        text
+                    }
                 }
                 None => display_text(tc.get("resultDisplay")),
             };
-            results.push(Event::new(EventKind::ToolResult { call_id: call_id.clone(), output, is_error }).at(done_ts));
+            results.push(
+                Event::new(EventKind::ToolResult {
+                    call_id: call_id.clone(),
+                    output,
+                    is_error,
+                })
+                .at(done_ts),
+            );
             self.calls.insert(call_id, true);
         }
-        if name == "write_todos" && !is_error && already.is_none() {
-            if let Some(steps) = todo_steps(&input) {
-                results.push(Event::new(EventKind::PlanUpdate { explanation: None, steps }).at(done_ts));
-            }
+        if name == "write_todos"
+            && !is_error
+            && already.is_none()
+            && let Some(steps) = todo_steps(&input)
+        {
+            results.push(
+                Event::new(EventKind::PlanUpdate {
+                    explanation: None,
+                    steps,
+                })
+                .at(done_ts),
+            );
         }
     }
 }
@@ -403,7 +580,9 @@ fn ts_of(msg: &Value) -> Option<Timestamp> {
 fn parse_args(v: Option<&Value>) -> Value {
     match v {
         None => Value::Null,
-        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
+        Some(Value::String(s)) => {
+            serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
+        }
         Some(other) => other.clone(),
     }
 }
@@ -421,7 +600,9 @@ fn result_text(r: &Value) -> (String, bool) {
             }
             Part::Text { text, .. } => text.to_string(),
             Part::InlineData(d) | Part::FileData(d) => content::binary_placeholder(d),
-            Part::FunctionCall(fc) => format!("[function call: {}]", str_of(fc, "name").unwrap_or("?")),
+            Part::FunctionCall(fc) => {
+                format!("[function call: {}]", str_of(fc, "name").unwrap_or("?"))
+            }
             Part::Other(v) => content::other_text(v),
         };
         if piece.is_empty() {
@@ -440,7 +621,9 @@ fn display_text(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(o) => str_of(o, "fileDiff").map(str::to_string).unwrap_or_else(|| o.to_string()),
+        Some(o) => str_of(o, "fileDiff")
+            .map(str::to_string)
+            .unwrap_or_else(|| o.to_string()),
     }
 }
 
@@ -451,7 +634,10 @@ fn todo_steps(args: &Value) -> Option<Vec<PlanStep>> {
         todos
             .iter()
             .map(|t| PlanStep {
-                text: str_of(t, "description").or_else(|| str_of(t, "content")).unwrap_or("").to_string(),
+                text: str_of(t, "description")
+                    .or_else(|| str_of(t, "content"))
+                    .unwrap_or("")
+                    .to_string(),
                 status: PlanStepStatus::parse(str_of(t, "status").unwrap_or("pending")),
             })
             .collect(),
@@ -466,8 +652,13 @@ pub fn scrub(v: &Value) -> Value {
             let mut out = serde_json::Map::with_capacity(o.len());
             for (k, val) in o {
                 let replaced = match val {
-                    Value::String(s) if (k == "data" || k == "base64" || k == "bytes") && s.len() > 64 => {
-                        Some(Value::String(format!("[binary: {} bytes]", crate::text::base64_decoded_len(s))))
+                    Value::String(s)
+                        if (k == "data" || k == "base64" || k == "bytes") && s.len() > 64 =>
+                    {
+                        Some(Value::String(format!(
+                            "[binary: {} bytes]",
+                            crate::text::base64_decoded_len(s)
+                        )))
                     }
                     _ => None,
                 };
@@ -517,13 +708,23 @@ mod tests {
     fn cancelled_and_todos() {
         let mut b = builder();
         let msg = json!({"id":"m","timestamp":"2026-01-01T00:00:00Z","type":"gemini","content":"ok",
-            "toolCalls":[
-              {"id":"t1","name":"write_todos","args":{"todos":[{"description":"a","status":"completed"},{"description":"b","status":"in_progress"}]},"status":"success","result":[{"functionResponse":{"id":"t1","name":"write_todos","response":{"output":"ok"}}}]},
-              {"id":"t2","name":"run_shell_command","args":{"command":"rm -rf x"},"status":"cancelled","result":[{"functionResponse":{"id":"t2","name":"run_shell_command","response":{"error":"[Operation Cancelled] Reason: User did not allow tool call"}}}]}
-            ]});
+        "toolCalls":[
+          {"id":"t1","name":"write_todos","args":{"todos":[{"description":"a","status":"completed"},{"description":"b","status":"in_progress"}]},"status":"success","result":[{"functionResponse":{"id":"t1","name":"write_todos","response":{"output":"ok"}}}]},
+          {"id":"t2","name":"run_shell_command","args":{"command":"rm -rf x"},"status":"cancelled","result":[{"functionResponse":{"id":"t2","name":"run_shell_command","response":{"error":"[Operation Cancelled] Reason: User did not allow tool call"}}}]}
+        ]});
         b.message(&msg, &MsgCtx::default());
         let kinds: Vec<&str> = b.session.events.iter().map(|e| e.kind_name()).collect();
-        assert_eq!(kinds, vec!["assistant_text", "tool_call", "tool_call", "tool_result", "plan_update", "tool_result"]);
+        assert_eq!(
+            kinds,
+            vec![
+                "assistant_text",
+                "tool_call",
+                "tool_call",
+                "tool_result",
+                "plan_update",
+                "tool_result"
+            ]
+        );
         assert_eq!(b.session.summary.counts.tool_errors, 1);
     }
 
@@ -538,15 +739,28 @@ mod tests {
             EventKind::UserPrompt { text, .. } => assert_eq!(text, "explain @src/a.ts"),
             k => panic!("{k:?}"),
         }
-        assert!(matches!(&b.session.events[1].kind, EventKind::Context { source, .. } if source == "referenced_files"));
+        assert!(
+            matches!(&b.session.events[1].kind, EventKind::Context { source, .. } if source == "referenced_files")
+        );
     }
 
     #[test]
     fn timestamps_never_go_back() {
         let mut b = builder();
-        b.push(Event::new(EventKind::AssistantText { text: "a".into() }).at(time::parse_iso("2026-01-01T00:00:05Z")), false);
-        b.push(Event::new(EventKind::AssistantText { text: "b".into() }).at(time::parse_iso("2026-01-01T00:00:01Z")), false);
-        assert_eq!(b.session.events[1].timestamp, time::parse_iso("2026-01-01T00:00:05Z"));
+        b.push(
+            Event::new(EventKind::AssistantText { text: "a".into() })
+                .at(time::parse_iso("2026-01-01T00:00:05Z")),
+            false,
+        );
+        b.push(
+            Event::new(EventKind::AssistantText { text: "b".into() })
+                .at(time::parse_iso("2026-01-01T00:00:01Z")),
+            false,
+        );
+        assert_eq!(
+            b.session.events[1].timestamp,
+            time::parse_iso("2026-01-01T00:00:05Z")
+        );
     }
 
     #[test]

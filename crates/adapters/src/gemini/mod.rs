@@ -72,7 +72,10 @@ impl Meta {
     }
 
     fn str(&self, key: &str) -> Option<&str> {
-        self.fields.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.fields
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     fn get(&self, key: &str) -> Option<&Value> {
@@ -96,9 +99,15 @@ fn sniff(path: &Path) -> Result<Format, AdapterError> {
     let mut seen = 0;
     loop {
         buf.clear();
-        let n = r.read_until(b'\n', &mut buf).map_err(|e| AdapterError::io(path, e))?;
+        let n = r
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| AdapterError::io(path, e))?;
         if n == 0 {
-            return Ok(if seen == 0 { Format::Empty } else { Format::Json });
+            return Ok(if seen == 0 {
+                Format::Empty
+            } else {
+                Format::Json
+            });
         }
         let line = buf.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(&buf);
         if line.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
@@ -121,11 +130,22 @@ fn read_source(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, Adap
     if hint.parent_id.is_none() {
         // `chats/<parentSessionId>/<id>.jsonl`: a nested sub-agent even without a hint.
         let dir = path.parent();
-        if dir.and_then(Path::parent).and_then(Path::file_name).is_some_and(|n| n == "chats") {
-            hint.parent_id = dir.and_then(Path::file_name).and_then(|n| n.to_str()).map(str::to_string);
+        if dir
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "chats")
+        {
+            hint.parent_id = dir
+                .and_then(Path::file_name)
+                .and_then(|n| n.to_str())
+                .map(str::to_string);
         }
     }
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("session").to_string();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("session")
+        .to_string();
     let mut session = Session::new(Agent::Gemini, stem.clone());
     session.retain_events = opts.retain_events;
     let mut b = Builder::new(session, src.clone());
@@ -134,7 +154,12 @@ fn read_source(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, Adap
     let label = match format {
         Format::Empty => {
             let mut out = SourceOutput::default();
-            out.warnings.push(convx_model::Warning::new(src, None, WarningKind::EmptyFile, "empty session file"));
+            out.warnings.push(convx_model::Warning::new(
+                src,
+                None,
+                WarningKind::EmptyFile,
+                "empty session file",
+            ));
             return Ok(out);
         }
         Format::Jsonl => {
@@ -147,10 +172,18 @@ fn read_source(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, Adap
         }
     };
     let mut out = SourceOutput::default();
-    if meta.str("sessionId").is_none() && b.session.events.is_empty() && b.session.summary.counts == Default::default() {
+    if meta.str("sessionId").is_none()
+        && b.session.events.is_empty()
+        && b.session.summary.counts == Default::default()
+    {
         // Nothing recognisable: not a session.
         out.warnings.append(&mut b.session.warnings);
-        out.warnings.push(convx_model::Warning::new(src, None, WarningKind::UnexpectedShape, "no sessionId and no messages"));
+        out.warnings.push(convx_model::Warning::new(
+            src,
+            None,
+            WarningKind::UnexpectedShape,
+            "no sessionId and no messages",
+        ));
         return Ok(out);
     }
     out.sessions.push(finish(b, &meta, source, &hint, label));
@@ -160,9 +193,17 @@ fn read_source(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, Adap
 fn finish(mut b: Builder, meta: &Meta, source: &Source, hint: &Hint, label: &str) -> Session {
     let record_id = meta.str("sessionId").map(str::to_string);
     if record_id.is_none() {
-        b.warn(None, WarningKind::UnexpectedShape, "no sessionId in the record; file name used as id");
+        b.warn(
+            None,
+            WarningKind::UnexpectedShape,
+            "no sessionId in the record; file name used as id",
+        );
     }
-    let id = hint.native_id.clone().or_else(|| record_id.clone()).unwrap_or_else(|| b.session.id.clone());
+    let id = hint
+        .native_id
+        .clone()
+        .or_else(|| record_id.clone())
+        .unwrap_or_else(|| b.session.id.clone());
     let paths = std::mem::take(&mut b.paths);
     let saw_complete_task = b.saw_complete_task;
     let mut s = b.session;
@@ -190,7 +231,8 @@ fn finish(mut b: Builder, meta: &Meta, source: &Source, hint: &Hint, label: &str
             s.kind = SessionKind::Subagent;
             s.parent = Some(Session::key_for(Agent::Gemini, shared));
         }
-        s.metadata.insert("shares_session_id".into(), Value::String(shared.clone()));
+        s.metadata
+            .insert("shares_session_id".into(), Value::String(shared.clone()));
     } else if kind == Some("subagent") {
         s.kind = SessionKind::Subagent;
     }
@@ -200,24 +242,32 @@ fn finish(mut b: Builder, meta: &Meta, source: &Source, hint: &Hint, label: &str
     let (root, via) = project_root(hint, project_hash, meta, &source.path, &paths);
     s.cwd = root;
     if let Some(via) = via {
-        s.metadata.insert("project_root_via".into(), Value::String(via.to_string()));
+        s.metadata
+            .insert("project_root_via".into(), Value::String(via.to_string()));
     }
     if let Some(h) = project_hash {
-        s.metadata.insert("project_hash".into(), Value::String(h.to_string()));
+        s.metadata
+            .insert("project_hash".into(), Value::String(h.to_string()));
     }
     if let Some(pid) = project_id(&source.path, hint.parent_id.is_some()) {
         s.metadata.insert("project_id".into(), Value::String(pid));
     }
-    for (key, field) in [("directories", "directories"), ("memory_scratchpad", "memoryScratchpad"), ("record_kind", "kind")] {
+    for (key, field) in [
+        ("directories", "directories"),
+        ("memory_scratchpad", "memoryScratchpad"),
+        ("record_kind", "kind"),
+    ] {
         if let Some(v) = meta.get(field) {
             s.metadata.insert(key.into(), v.clone());
         }
     }
     if let (Some(rid), true) = (&record_id, hint.native_id.is_some()) {
-        s.metadata.insert("record_session_id".into(), Value::String(rid.clone()));
+        s.metadata
+            .insert("record_session_id".into(), Value::String(rid.clone()));
     }
     if let Some(m) = &hint.migrated_from {
-        s.metadata.insert("migrated_from".into(), Value::String(m.clone()));
+        s.metadata
+            .insert("migrated_from".into(), Value::String(m.clone()));
     }
     s.sources.push(SourceFile {
         path: source.path.display().to_string(),
@@ -229,7 +279,11 @@ fn finish(mut b: Builder, meta: &Meta, source: &Source, hint: &Hint, label: &str
 
 /// `tmp/<project-id>/chats/<file>` → `<project-id>` (one level more for sub-agents).
 fn project_id(path: &Path, nested: bool) -> Option<String> {
-    let chats = if nested { path.parent()?.parent()? } else { path.parent()? };
+    let chats = if nested {
+        path.parent()?.parent()?
+    } else {
+        path.parent()?
+    };
     chats.parent()?.file_name()?.to_str().map(str::to_string)
 }
 
@@ -249,32 +303,39 @@ fn project_root(
     }
     // No discovery hint (source built by hand) or an unresolved folder: look around.
     let project_dir = project_id(path, hint.parent_id.is_some()).and_then(|_| {
-        let chats = if hint.parent_id.is_some() { path.parent()?.parent()? } else { path.parent()? };
+        let chats = if hint.parent_id.is_some() {
+            path.parent()?.parent()?
+        } else {
+            path.parent()?
+        };
         chats.parent().map(Path::to_path_buf)
     });
     let registry = project_dir
         .as_deref()
         .and_then(|pd| pd.parent()?.parent().map(Registry::load))
         .unwrap_or_default();
-    if hint.root_via.is_none() {
-        if let Some(pd) = &project_dir {
-            if let Some((r, via, _)) = project::resolve_folder(pd, &registry) {
-                return (Some(r), Some(via.label()));
-            }
-        }
+    if hint.root_via.is_none()
+        && let Some(pd) = &project_dir
+        && let Some((r, via, _)) = project::resolve_folder(pd, &registry)
+    {
+        return (Some(r), Some(via.label()));
     }
     let hash = project_hash.map(str::to_string).or_else(|| {
         let pd = project_dir.as_ref()?;
         let name = pd.file_name()?.to_str()?;
         project::is_hash_name(name).then(|| name.to_string())
     });
-    let Some(hash) = hash else { return (None, None) };
+    let Some(hash) = hash else {
+        return (None, None);
+    };
     if let Some(r) = registry.by_hash(&hash) {
         return (Some(r.to_string()), Some(RootVia::Registry.label()));
     }
     let mut cands = PathCandidates::default();
     if let Some(dirs) = meta.get("directories").and_then(Value::as_array) {
-        dirs.iter().filter_map(Value::as_str).for_each(|d| cands.add(d));
+        dirs.iter()
+            .filter_map(Value::as_str)
+            .for_each(|d| cands.add(d));
     }
     if let Some(r) = cands.find(&hash).or_else(|| paths.find(&hash)) {
         return (Some(r), Some(RootVia::HashMatch.label()));

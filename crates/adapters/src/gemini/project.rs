@@ -23,7 +23,10 @@ pub fn sha256_hex(s: &str) -> String {
 
 /// True for a 64-character lowercase hex folder name (hash-era project id).
 pub fn is_hash_name(name: &str) -> bool {
-    name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    name.len() == 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// How a project root was found.
@@ -67,7 +70,10 @@ impl Registry {
         let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
             return Registry::default();
         };
-        let mut reg = Registry { path: Some(path), ..Registry::default() };
+        let mut reg = Registry {
+            path: Some(path),
+            ..Registry::default()
+        };
         if let Some(projects) = v.get("projects").and_then(|p| p.as_object()) {
             for (root, slug) in projects {
                 if let Some(slug) = slug.as_str() {
@@ -81,7 +87,10 @@ impl Registry {
 
     /// The root registered for a slug or hash folder name.
     pub fn lookup(&self, folder: &str) -> Option<&str> {
-        self.by_slug.get(folder).or_else(|| self.by_hash.get(folder)).map(String::as_str)
+        self.by_slug
+            .get(folder)
+            .or_else(|| self.by_hash.get(folder))
+            .map(String::as_str)
     }
 
     /// The root whose hash is `hash`, if registered.
@@ -99,9 +108,16 @@ pub fn read_project_root_file(project_dir: &Path) -> Option<String> {
 
 /// Resolve a project folder from the files next to it. Returns the root, how it was found and
 /// the file that told (to be fingerprinted with the session).
-pub fn resolve_folder(project_dir: &Path, registry: &Registry) -> Option<(String, RootVia, PathBuf)> {
+pub fn resolve_folder(
+    project_dir: &Path,
+    registry: &Registry,
+) -> Option<(String, RootVia, PathBuf)> {
     if let Some(root) = read_project_root_file(project_dir) {
-        return Some((root, RootVia::ProjectRootFile, project_dir.join(PROJECT_ROOT_FILE)));
+        return Some((
+            root,
+            RootVia::ProjectRootFile,
+            project_dir.join(PROJECT_ROOT_FILE),
+        ));
     }
     let name = project_dir.file_name()?.to_str()?;
     let root = registry.lookup(name)?;
@@ -126,7 +142,10 @@ impl PathCandidates {
         }
         let b = p.as_bytes();
         let abs = p.starts_with('/')
-            || (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'));
+            || (b.len() >= 3
+                && b[0].is_ascii_alphabetic()
+                && b[1] == b':'
+                && (b[2] == b'\\' || b[2] == b'/'));
         if abs && self.seen.insert(p.to_string()) {
             self.paths.push(p.to_string());
         }
@@ -134,7 +153,15 @@ impl PathCandidates {
 
     /// Collect path-like string arguments of a tool call.
     pub fn add_from_args(&mut self, args: &serde_json::Value) {
-        const KEYS: &[&str] = &["absolute_path", "file_path", "path", "dir_path", "directory", "cwd", "dir"];
+        const KEYS: &[&str] = &[
+            "absolute_path",
+            "file_path",
+            "path",
+            "dir_path",
+            "directory",
+            "cwd",
+            "dir",
+        ];
         let Some(o) = args.as_object() else { return };
         for k in KEYS {
             if let Some(s) = o.get(*k).and_then(|v| v.as_str()) {
@@ -142,7 +169,9 @@ impl PathCandidates {
             }
         }
         if let Some(list) = o.get("paths").and_then(|v| v.as_array()) {
-            list.iter().filter_map(|v| v.as_str()).for_each(|s| self.add(s));
+            list.iter()
+                .filter_map(|v| v.as_str())
+                .for_each(|s| self.add(s));
         }
     }
 
@@ -198,7 +227,15 @@ mod tests {
     #[test]
     fn ancestors_split_both_separators() {
         assert_eq!(ancestors("/a/b/c.txt"), vec!["/a/b/c.txt", "/a/b", "/a"]);
-        assert_eq!(ancestors(r"C:\Users\ana\p\x.rs"), vec![r"C:\Users\ana\p\x.rs", r"C:\Users\ana\p", r"C:\Users\ana", r"C:\Users"]);
+        assert_eq!(
+            ancestors(r"C:\Users\ana\p\x.rs"),
+            vec![
+                r"C:\Users\ana\p\x.rs",
+                r"C:\Users\ana\p",
+                r"C:\Users\ana",
+                r"C:\Users"
+            ]
+        );
     }
 
     #[test]

@@ -26,11 +26,11 @@
 //!   `Compaction` event (unless the `<state_snapshot>` summary already produced one) and the
 //!   dropped messages stay as they were.
 
+use super::Meta;
 use super::content;
 use super::context;
 use super::messages::{Builder, MsgCtx};
 use super::usage::GeminiTokens;
-use super::Meta;
 use crate::{AdapterError, jsonl, time};
 use convx_model::{Timestamp, Warning, WarningKind};
 use serde_json::Value;
@@ -40,7 +40,11 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy)]
 enum Loc {
     Line(u64),
-    Embedded { line: u64, index: usize, in_set: bool },
+    Embedded {
+        line: u64,
+        index: usize,
+        in_set: bool,
+    },
 }
 
 impl Loc {
@@ -89,11 +93,18 @@ fn ignorable(v: &Value) -> bool {
         "info" | "error" | "warning" => true,
         "user" => {
             let parts = content::parts(content);
-            let only_responses = !parts.is_empty() && parts.iter().all(|p| matches!(p, content::Part::FunctionResponse(_)));
+            let only_responses = !parts.is_empty()
+                && parts
+                    .iter()
+                    .all(|p| matches!(p, content::Part::FunctionResponse(_)));
             only_responses || context::is_ignored_user_text(&content::flatten(content))
         }
         "gemini" => {
-            let has = |k: &str| v.get(k).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+            let has = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty())
+            };
             content::flatten(content).trim().is_empty() && !has("toolCalls") && !has("thoughts")
         }
         _ => false,
@@ -113,7 +124,10 @@ impl Index {
         self.last_line = line;
         let Some(o) = v.as_object() else {
             let rt = format!("line/{}", json_type(v));
-            self.slots.push(Slot::Opaque { line, record_type: rt });
+            self.slots.push(Slot::Opaque {
+                line,
+                record_type: rt,
+            });
             return;
         };
         if let Some(target) = o.get("$rewindTo").and_then(Value::as_str) {
@@ -130,7 +144,9 @@ impl Index {
                 let ts = set.get("lastUpdated").and_then(time::from_value);
                 self.checkpoint(line, list, ts);
             }
-        } else if o.get("sessionId").is_some_and(Value::is_string) && o.get("projectHash").is_some_and(Value::is_string) {
+        } else if o.get("sessionId").is_some_and(Value::is_string)
+            && o.get("projectHash").is_some_and(Value::is_string)
+        {
             for (k, val) in o {
                 if k != "messages" {
                     meta.set(k, val.clone());
@@ -139,7 +155,15 @@ impl Index {
             if let Some(list) = o.get("messages").and_then(Value::as_array) {
                 for (index, m) in list.iter().enumerate() {
                     if m.get("id").is_some_and(Value::is_string) {
-                        self.message(m, Loc::Embedded { line, index, in_set: false }, false);
+                        self.message(
+                            m,
+                            Loc::Embedded {
+                                line,
+                                index,
+                                in_set: false,
+                            },
+                            false,
+                        );
                     }
                 }
             }
@@ -148,14 +172,23 @@ impl Index {
                 .keys()
                 .find(|k| k.starts_with('$'))
                 .cloned()
-                .or_else(|| o.get("type").and_then(Value::as_str).map(|t| format!("line/{t}")))
+                .or_else(|| {
+                    o.get("type")
+                        .and_then(Value::as_str)
+                        .map(|t| format!("line/{t}"))
+                })
                 .unwrap_or_else(|| "line/unknown".to_string());
-            self.slots.push(Slot::Opaque { line, record_type: rt });
+            self.slots.push(Slot::Opaque {
+                line,
+                record_type: rt,
+            });
         }
     }
 
     fn message(&mut self, v: &Value, loc: Loc, from_checkpoint: bool) {
-        let Some(id) = v.get("id").and_then(Value::as_str) else { return };
+        let Some(id) = v.get("id").and_then(Value::as_str) else {
+            return;
+        };
         let tokens = v.get("tokens").and_then(GeminiTokens::from_value);
         if is_snapshot(v) && !self.by_id.contains_key(id) {
             self.snapshot_since_checkpoint = true;
@@ -198,7 +231,11 @@ impl Index {
     }
 
     fn rewind(&mut self, target: &str) {
-        let pos = self.live.iter().position(|&i| self.msgs[i].id == target).unwrap_or(0);
+        let pos = self
+            .live
+            .iter()
+            .position(|&i| self.msgs[i].id == target)
+            .unwrap_or(0);
         for i in self.live.drain(pos..) {
             self.msgs[i].live = false;
             self.msgs[i].abandoned = true;
@@ -206,9 +243,14 @@ impl Index {
     }
 
     fn checkpoint(&mut self, line: u64, list: &[Value], ts: Option<Timestamp>) {
-        let listed: HashSet<&str> = list.iter().filter_map(|m| m.get("id").and_then(Value::as_str)).collect();
+        let listed: HashSet<&str> = list
+            .iter()
+            .filter_map(|m| m.get("id").and_then(Value::as_str))
+            .collect();
         let introduces = list.iter().any(|m| {
-            m.get("id").and_then(Value::as_str).is_some_and(|id| !self.by_id.contains_key(id))
+            m.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !self.by_id.contains_key(id))
                 && !ignorable(m)
                 && !matches!(
                     context::classify(&content::flatten(m.get("content").unwrap_or(&Value::Null))),
@@ -216,7 +258,10 @@ impl Index {
                 )
         });
         // Which live messages the checkpoint drops, and whether they form a tail.
-        let last_kept = self.live.iter().rposition(|&i| listed.contains(self.msgs[i].id.as_str()));
+        let last_kept = self
+            .live
+            .iter()
+            .rposition(|&i| listed.contains(self.msgs[i].id.as_str()));
         let mut dropped = Vec::new();
         let mut tail = true;
         for (pos, &i) in self.live.iter().enumerate() {
@@ -247,8 +292,18 @@ impl Index {
         let mut new_live = Vec::with_capacity(list.len());
         let mut seen = HashSet::new();
         for (index, m) in list.iter().enumerate() {
-            let Some(id) = m.get("id").and_then(Value::as_str) else { continue };
-            self.message(m, Loc::Embedded { line, index, in_set: true }, true);
+            let Some(id) = m.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            self.message(
+                m,
+                Loc::Embedded {
+                    line,
+                    index,
+                    in_set: true,
+                },
+                true,
+            );
             if let Some(&i) = self.by_id.get(id) {
                 self.msgs[i].live = true;
                 self.msgs[i].abandoned = false;
@@ -284,7 +339,9 @@ pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), Adapter
     // Pass 1: index.
     let mut idx = Index::default();
     let mut warnings: Vec<Warning> = Vec::new();
-    jsonl::for_each_line(jsonl::open(path)?, &src, &mut warnings, |line| idx.observe(line.number, &line.value, meta));
+    jsonl::for_each_line(jsonl::open(path)?, &src, &mut warnings, |line| {
+        idx.observe(line.number, &line.value, meta)
+    });
     b.session.warnings.extend(warnings);
 
     // Where each final version lives.
@@ -317,8 +374,14 @@ pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), Adapter
                 let v = match m.loc {
                     Loc::Line(_) => std::mem::take(&mut value),
                     Loc::Embedded { index, in_set, .. } => {
-                        let arr = if in_set { value.get_mut("$set").and_then(|s| s.get_mut("messages")) } else { value.get_mut("messages") };
-                        arr.and_then(|a| a.get_mut(index)).map(std::mem::take).unwrap_or(Value::Null)
+                        let arr = if in_set {
+                            value.get_mut("$set").and_then(|s| s.get_mut("messages"))
+                        } else {
+                            value.get_mut("messages")
+                        };
+                        arr.and_then(|a| a.get_mut(index))
+                            .map(std::mem::take)
+                            .unwrap_or(Value::Null)
                     }
                 };
                 if v.get("id").and_then(Value::as_str) != Some(m.id.as_str()) {
@@ -332,20 +395,35 @@ pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), Adapter
     });
     emit_ready(&idx, &mut ready, &mut next, b, true);
     if changed || next < idx.slots.len() {
-        b.warn(None, WarningKind::Other, "file changed while being read; some records were skipped");
+        b.warn(
+            None,
+            WarningKind::Other,
+            "file changed while being read; some records were skipped",
+        );
     }
     b.snapshot_since_checkpoint = false;
     Ok(())
 }
 
-fn emit_ready(idx: &Index, ready: &mut BTreeMap<usize, (Ready, u64)>, next: &mut usize, b: &mut Builder, at_end: bool) {
+fn emit_ready(
+    idx: &Index,
+    ready: &mut BTreeMap<usize, (Ready, u64)>,
+    next: &mut usize,
+    b: &mut Builder,
+    at_end: bool,
+) {
     while *next < idx.slots.len() {
         match &idx.slots[*next] {
             Slot::Compaction { ts } => b.compaction(None, Some("checkpoint"), *ts),
             slot => match ready.remove(next) {
                 Some((Ready::Msg(v, i), line)) => {
                     let m = &idx.msgs[i];
-                    let ctx = MsgCtx { abandoned: m.abandoned, from_checkpoint: m.from_checkpoint, tokens: m.tokens, line: Some(line) };
+                    let ctx = MsgCtx {
+                        abandoned: m.abandoned,
+                        from_checkpoint: m.from_checkpoint,
+                        tokens: m.tokens,
+                        line: Some(line),
+                    };
                     b.message(&v, &ctx);
                 }
                 Some((Ready::Opaque(v), _)) => {

@@ -43,7 +43,10 @@ pub struct GeminiTokens {
 
 fn num(v: &Value, key: &str) -> u64 {
     match v.get(key) {
-        Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f > 0.0).map(|f| f as u64)).unwrap_or(0),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f > 0.0).map(|f| f as u64))
+            .unwrap_or(0),
         Some(Value::String(s)) => s.trim().parse::<u64>().unwrap_or(0),
         _ => 0,
     }
@@ -67,9 +70,14 @@ impl GeminiTokens {
 
     /// The normalized usage (see the module docs for the mapping).
     pub fn normalize(&self) -> Usage {
-        let thoughts_inside_output =
-            self.thoughts > 0 && self.total > 0 && self.total == self.input + self.output + self.tool;
-        let output = if thoughts_inside_output { self.output } else { self.output + self.thoughts };
+        let thoughts_inside_output = self.thoughts > 0
+            && self.total > 0
+            && self.total == self.input + self.output + self.tool;
+        let output = if thoughts_inside_output {
+            self.output
+        } else {
+            self.output + self.thoughts
+        };
         Usage {
             input: self.input.saturating_sub(self.cached) + self.tool,
             cache_creation: 0,
@@ -93,13 +101,25 @@ mod tests {
         )
         .unwrap();
         let u = t.normalize();
-        assert_eq!(u, Usage { input: 2123, cache_creation: 0, cache_read: 6000, output: 161, reasoning: 120 });
+        assert_eq!(
+            u,
+            Usage {
+                input: 2123,
+                cache_creation: 0,
+                cache_read: 6000,
+                output: 161,
+                reasoning: 120
+            }
+        );
         assert_eq!(u.total(), 8284);
     }
 
     #[test]
     fn tool_prompt_tokens_are_input() {
-        let t = GeminiTokens::from_value(&json!({"input":100,"output":10,"cached":0,"tool":7,"total":117})).unwrap();
+        let t = GeminiTokens::from_value(
+            &json!({"input":100,"output":10,"cached":0,"tool":7,"total":117}),
+        )
+        .unwrap();
         let u = t.normalize();
         assert_eq!(u.input, 107);
         assert_eq!(u.total(), 117);
@@ -108,7 +128,10 @@ mod tests {
     #[test]
     fn thoughts_already_in_output_are_not_added_twice() {
         // total = input + output: the thoughts are inside output.
-        let t = GeminiTokens::from_value(&json!({"input":100,"output":50,"cached":0,"thoughts":30,"total":150})).unwrap();
+        let t = GeminiTokens::from_value(
+            &json!({"input":100,"output":50,"cached":0,"thoughts":30,"total":150}),
+        )
+        .unwrap();
         let u = t.normalize();
         assert_eq!((u.output, u.reasoning), (50, 30));
     }
@@ -116,7 +139,8 @@ mod tests {
     #[test]
     fn legacy_without_thoughts_and_null() {
         assert_eq!(GeminiTokens::from_value(&Value::Null), None);
-        let t = GeminiTokens::from_value(&json!({"input":10,"output":5,"cached":20,"total":15})).unwrap();
+        let t = GeminiTokens::from_value(&json!({"input":10,"output":5,"cached":20,"total":15}))
+            .unwrap();
         // cached > input (inconsistent record): input saturates at 0.
         let u = t.normalize();
         assert_eq!(u.input, 0);

@@ -182,22 +182,27 @@ fn legacy_hash_folders() {
     // m02: 5210 in, 0 cached, 38 out, 212 thoughts → (5210, 0, 250, 212)
     // m03: 5630 in, 4096 cached, 164 out, 95 thoughts → (1534, 4096, 259, 95)
     // m05: 6102 in, 5120 cached, 287 out, 140 thoughts → (982, 5120, 427, 140)
+    // m0b: 5980 in, 5120 cached, 120 out → (860, 5120, 120, 0)
     // m06: tokens null → no call.
-    // Σ input 7726, cache_read 9216, output 936, reasoning 447; total 17878 = 5460+5889+6529.
-    assert_eq!(s.summary.usage, usage(7726, 9216, 936, 447));
-    assert_eq!(s.summary.usage.total(), 17878);
-    assert_eq!(s.summary.counts.user_prompts, 2);
+    // Σ input 8586, cache_read 14336, output 1056, reasoning 447;
+    // total 23978 = 5460 + 5889 + 6100 + 6529.
+    assert_eq!(s.summary.usage, usage(8586, 14336, 1056, 447));
+    assert_eq!(s.summary.usage.total(), 23978);
+    assert_eq!(s.summary.counts.user_prompts, 3);
     assert_eq!(s.summary.counts.tool_calls, 3);
     assert_eq!(s.summary.counts.tool_errors, 1); // npm test: status error
     assert_eq!(s.summary.counts.reasoning_blocks, 3);
-    assert_eq!(s.summary.counts.assistant_messages, 2);
+    assert_eq!(s.summary.counts.assistant_messages, 3);
+    // v0.2 recorded the @file expansion inside the string content: split off as context.
     assert_eq!(
         prompts(s),
         vec![
             "why does the cart total ignore discounts?",
+            "what does @src/discounts.ts do with expired coupons?",
             "please fix it and run the tests"
         ]
     );
+    assert_eq!(contexts(s), vec!["referenced_files"]);
 
     // v0.22: parts content, resolved through projects.json; info/error/warning are context.
     let s = &ss[1];
@@ -385,8 +390,14 @@ fn jsonl_checkpoints() {
         .map(|e| e.kind_name())
         .collect();
     assert_eq!(abandoned, vec!["user_prompt", "reasoning", "tool_call"]);
-    // The <state_snapshot> summary is the one compaction (its checkpoint adds none).
-    assert_eq!(s.summary.counts.compactions, 1);
+    // The <state_snapshot> summary is a compaction (its checkpoint adds none); the last
+    // checkpoint replaces g6 by a distilled copy with a derived id: a second compaction, and
+    // the copy is inherited (shown, not counted).
+    assert_eq!(s.summary.counts.compactions, 2);
+    let copy = s.events.last().unwrap();
+    assert!(copy.inherited);
+    assert!(matches!(&copy.kind, EventKind::AssistantText { text } if text == "Updated README.md."));
+    assert_eq!(s.summary.counts.assistant_messages, 3);
     assert_eq!(s.summary.counts.tool_calls, 3);
     assert_eq!(s.summary.counts.opaque_records, 0);
     // g1: 12040, 0, 96+402           → (12040, 0, 498, 402)

@@ -53,6 +53,8 @@ pub struct Builder {
     pub saw_complete_task: bool,
     /// A compression summary was seen since the last checkpoint.
     pub snapshot_since_checkpoint: bool,
+    /// Events being pushed are copies of history (see [`MsgCtx::from_checkpoint`]).
+    inherit: bool,
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -70,6 +72,7 @@ impl Builder {
             paths: PathCandidates::default(),
             saw_complete_task: false,
             snapshot_since_checkpoint: false,
+            inherit: false,
         }
     }
 
@@ -77,6 +80,7 @@ impl Builder {
     /// previous event's is raised to it).
     pub fn push(&mut self, mut e: Event, abandoned: bool) {
         e.abandoned = abandoned;
+        e.inherited |= self.inherit;
         if let (Some(ts), Some(last)) = (e.timestamp, self.last_ts)
             && ts < last
         {
@@ -128,6 +132,23 @@ impl Builder {
 
     /// Convert one message record.
     pub fn message(&mut self, msg: &Value, ctx: &MsgCtx) {
+        // A message first seen in a checkpoint is the CLI's rewritten copy of history
+        // (masked / distilled turns, restored chats): shown but not counted, like a fork
+        // prefix. Exceptions: the environment context injected into this session, and
+        // anything carrying tokens (copies never do; a real message whose own line was lost
+        // does).
+        self.inherit = ctx.from_checkpoint
+            && ctx.tokens.is_none()
+            && msg.get("tokens").is_none_or(Value::is_null)
+            && !matches!(
+                context::classify(&content::flatten(msg.get("content").unwrap_or(&Value::Null))),
+                UserText::Context("environment_context")
+            );
+        self.message_inner(msg, ctx);
+        self.inherit = false;
+    }
+
+    fn message_inner(&mut self, msg: &Value, ctx: &MsgCtx) {
         let ty = str_of(msg, "type").unwrap_or("");
         match ty {
             "user" => self.user(msg, ctx),

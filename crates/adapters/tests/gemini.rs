@@ -161,6 +161,15 @@ fn default_roots_follow_gemini_cli_home() {
         .discover(&[PathBuf::from("/nonexistent/.gemini")])
         .unwrap();
     assert!(missing.sources.is_empty());
+    // `--input` may also point at `tmp/`, a project folder or its `chats/`: same sources.
+    let root = case("jsonl_replay").join("root");
+    let all = GeminiAdapter.discover(std::slice::from_ref(&root)).unwrap();
+    for sub in ["tmp", "tmp/notes-cli", "tmp/notes-cli/chats"] {
+        let d = GeminiAdapter.discover(&[root.join(sub)]).unwrap();
+        let a: Vec<_> = all.sources.iter().map(|s| (&s.path, &s.hint)).collect();
+        let b: Vec<_> = d.sources.iter().map(|s| (&s.path, &s.hint)).collect();
+        assert_eq!(a, b, "{sub}");
+    }
 }
 
 #[test]
@@ -396,7 +405,9 @@ fn jsonl_checkpoints() {
     assert_eq!(s.summary.counts.compactions, 2);
     let copy = s.events.last().unwrap();
     assert!(copy.inherited);
-    assert!(matches!(&copy.kind, EventKind::AssistantText { text } if text == "Updated README.md."));
+    assert!(
+        matches!(&copy.kind, EventKind::AssistantText { text } if text == "Updated README.md.")
+    );
     assert_eq!(s.summary.counts.assistant_messages, 3);
     assert_eq!(s.summary.counts.tool_calls, 3);
     assert_eq!(s.summary.counts.opaque_records, 0);

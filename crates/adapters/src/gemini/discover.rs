@@ -94,6 +94,11 @@ fn sorted_entries(dir: &Path, warnings: &mut Vec<Warning>) -> Vec<PathBuf> {
 /// Gemini home, its `tmp/`, or one project folder.
 fn project_dirs(root: &Path, warnings: &mut Vec<Warning>) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    if root.file_name().is_some_and(|n| n == "chats")
+        && let Some(pd) = root.parent()
+    {
+        return vec![pd.to_path_buf()];
+    }
     if root.join("chats").is_dir() {
         out.push(root.to_path_buf());
     }

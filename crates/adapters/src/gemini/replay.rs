@@ -83,6 +83,10 @@ struct Index {
     live: Vec<usize>,
     snapshot_since_checkpoint: bool,
     last_line: u64,
+    /// Messages whose final version was set by the line being observed.
+    touched: Vec<usize>,
+    /// The opaque slot created by the line being observed.
+    touched_opaque: Option<usize>,
 }
 
 /// True for message versions the CLI never sends back to the model (so dropping them from
@@ -122,12 +126,15 @@ fn is_snapshot(v: &Value) -> bool {
 impl Index {
     fn observe(&mut self, line: u64, v: &Value, meta: &mut Meta) {
         self.last_line = line;
+        self.touched.clear();
+        self.touched_opaque = None;
         let Some(o) = v.as_object() else {
             let rt = format!("line/{}", json_type(v));
             self.slots.push(Slot::Opaque {
                 line,
                 record_type: rt,
             });
+            self.touched_opaque = Some(self.slots.len() - 1);
             return;
         };
         if let Some(target) = o.get("$rewindTo").and_then(Value::as_str) {
@@ -182,6 +189,7 @@ impl Index {
                 line,
                 record_type: rt,
             });
+            self.touched_opaque = Some(self.slots.len() - 1);
         }
     }
 
@@ -199,6 +207,7 @@ impl Index {
                 if !from_checkpoint || !info.recorded {
                     info.loc = loc;
                     info.ignorable = ignorable(v);
+                    self.touched.push(i);
                 }
                 info.recorded |= !from_checkpoint;
                 if tokens.is_some() {
@@ -226,6 +235,7 @@ impl Index {
                 });
                 self.by_id.insert(id.to_string(), i);
                 self.live.push(i);
+                self.touched.push(i);
             }
         }
     }
@@ -333,16 +343,104 @@ enum Ready {
     Opaque(Value),
 }
 
+/// Final versions kept from pass 1 while they fit in [`CACHE_BUDGET`] bytes; when they do not,
+/// the cache is dropped and a second pass reads them back from the file.
+#[derive(Default)]
+struct Cache {
+    budget: usize,
+    off: bool,
+    bytes: usize,
+    entries: HashMap<usize, (Ready, u64, usize)>,
+}
+
+/// Raw bytes of final versions kept in memory during pass 1 (per file).
+const CACHE_BUDGET: usize = 32 * 1024 * 1024;
+
+impl Cache {
+    fn put(&mut self, slot: usize, r: Ready, line: u64, size: usize) {
+        if self.off {
+            return;
+        }
+        if let Some((_, _, old)) = self.entries.insert(slot, (r, line, size)) {
+            self.bytes -= old;
+        }
+        self.bytes += size;
+        if self.bytes > self.budget {
+            self.off = true;
+            self.entries = HashMap::new();
+        }
+    }
+}
+
+/// Take the version of a message out of its line value.
+fn extract(value: &mut Value, loc: Loc) -> Value {
+    match loc {
+        Loc::Line(_) => std::mem::take(value),
+        Loc::Embedded { index, in_set, .. } => {
+            let arr = if in_set {
+                value.get_mut("$set").and_then(|s| s.get_mut("messages"))
+            } else {
+                value.get_mut("messages")
+            };
+            arr.and_then(|a| a.get_mut(index))
+                .map(std::mem::take)
+                .unwrap_or(Value::Null)
+        }
+    }
+}
+
 /// Read a JSONL session into `b`, filling `meta`. Warnings of bad lines go to `b.session`.
 pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), AdapterError> {
+    read_with_budget(path, b, meta, CACHE_BUDGET)
+}
+
+fn read_with_budget(
+    path: &Path,
+    b: &mut Builder,
+    meta: &mut Meta,
+    budget: usize,
+) -> Result<(), AdapterError> {
     let src = b.src.clone();
-    // Pass 1: index.
+    // Pass 1: index (and keep final versions while they fit the budget).
     let mut idx = Index::default();
+    let mut cache = Cache {
+        budget,
+        ..Cache::default()
+    };
     let mut warnings: Vec<Warning> = Vec::new();
     jsonl::for_each_line(jsonl::open(path)?, &src, &mut warnings, |line| {
-        idx.observe(line.number, &line.value, meta)
+        idx.observe(line.number, &line.value, meta);
+        if cache.off {
+            return;
+        }
+        let mut value = line.value;
+        if let Some(slot) = idx.touched_opaque {
+            cache.put(slot, Ready::Opaque(value), line.number, line.len);
+            return;
+        }
+        let share = line.len / idx.touched.len().max(1);
+        // Embedded versions first: taking a whole-line version empties `value`.
+        let mut touched = std::mem::take(&mut idx.touched);
+        touched.sort_by_key(|&i| matches!(idx.msgs[i].loc, Loc::Line(_)));
+        for &i in &touched {
+            let m = &idx.msgs[i];
+            let v = extract(&mut value, m.loc);
+            cache.put(m.slot, Ready::Msg(v, i), line.number, share);
+        }
+        idx.touched = touched;
     });
     b.session.warnings.extend(warnings);
+
+    let mut ready: BTreeMap<usize, (Ready, u64)> = BTreeMap::new();
+    let mut next = 0usize;
+    if !cache.off {
+        for (slot, (r, line, _)) in cache.entries {
+            ready.insert(slot, (r, line));
+        }
+        emit_ready(&idx, &mut ready, &mut next, b, true);
+        b.snapshot_since_checkpoint = false;
+        return Ok(());
+    }
 
     // Where each final version lives.
     let mut by_line: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -356,9 +454,7 @@ pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), Adapter
         }
     }
 
-    // Pass 2: emit in slot order.
-    let mut ready: BTreeMap<usize, (Ready, u64)> = BTreeMap::new();
-    let mut next = 0usize;
+    // Pass 2: read the final versions back and emit in slot order.
     let mut changed = false;
     let mut ignored: Vec<Warning> = Vec::new();
     jsonl::for_each_line(jsonl::open(path)?, &src, &mut ignored, |line| {
@@ -369,21 +465,11 @@ pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), Adapter
         if let Some(&s) = opaque_at.get(&line.number) {
             ready.insert(s, (Ready::Opaque(value), line.number));
         } else if let Some(list) = by_line.get(&line.number) {
-            for &i in list {
+            let mut list = list.clone();
+            list.sort_by_key(|&i| matches!(idx.msgs[i].loc, Loc::Line(_)));
+            for i in list {
                 let m = &idx.msgs[i];
-                let v = match m.loc {
-                    Loc::Line(_) => std::mem::take(&mut value),
-                    Loc::Embedded { index, in_set, .. } => {
-                        let arr = if in_set {
-                            value.get_mut("$set").and_then(|s| s.get_mut("messages"))
-                        } else {
-                            value.get_mut("messages")
-                        };
-                        arr.and_then(|a| a.get_mut(index))
-                            .map(std::mem::take)
-                            .unwrap_or(Value::Null)
-                    }
-                };
+                let v = extract(&mut value, m.loc);
                 if v.get("id").and_then(Value::as_str) != Some(m.id.as_str()) {
                     changed = true;
                     continue;
@@ -439,5 +525,47 @@ fn emit_ready(
             },
         }
         *next += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use convx_model::{Agent, Session};
+    use std::path::PathBuf;
+
+    fn jsonl_fixtures(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                jsonl_fixtures(&p, out);
+            } else if p.extension().is_some_and(|x| x == "jsonl") {
+                out.push(p);
+            }
+        }
+    }
+
+    fn run(path: &Path, budget: usize) -> Session {
+        let mut b = Builder::new(Session::new(Agent::Gemini, "t"), "t".into());
+        let mut meta = Meta::default();
+        read_with_budget(path, &mut b, &mut meta, budget).unwrap();
+        b.session
+    }
+
+    /// The two-pass path (final versions read back from the file) gives exactly what the
+    /// in-memory path gives, on every JSONL fixture.
+    #[test]
+    fn second_pass_matches_cached_pass() {
+        let mut files = Vec::new();
+        jsonl_fixtures(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gemini"),
+            &mut files,
+        );
+        assert!(files.len() >= 5);
+        for f in files {
+            let cached = serde_json::to_value(run(&f, CACHE_BUDGET)).unwrap();
+            let streamed = serde_json::to_value(run(&f, 0)).unwrap();
+            assert_eq!(cached, streamed, "{}", f.display());
+        }
     }
 }

@@ -16,11 +16,11 @@
 use super::content::{self, Part};
 use super::context::{self, UserText};
 use super::project::PathCandidates;
+use super::tools::{display_text, parse_args, result_text, scrub, todo_steps};
 use super::usage::GeminiTokens;
 use crate::time;
 use convx_model::{
-    Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus, Session, Timestamp, Warning,
-    WarningKind,
+    Attachment, CallUsage, Event, EventKind, Session, Timestamp, Warning, WarningKind,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -141,7 +141,9 @@ impl Builder {
             && ctx.tokens.is_none()
             && msg.get("tokens").is_none_or(Value::is_null)
             && !matches!(
-                context::classify(&content::flatten(msg.get("content").unwrap_or(&Value::Null))),
+                context::classify(&content::flatten(
+                    msg.get("content").unwrap_or(&Value::Null)
+                )),
                 UserText::Context("environment_context")
             );
         self.message_inner(msg, ctx);
@@ -595,101 +597,6 @@ fn thought_text(th: &Value) -> String {
 
 fn ts_of(msg: &Value) -> Option<Timestamp> {
     msg.get("timestamp").and_then(time::from_value)
-}
-
-/// Tool arguments: the object as recorded; a JSON string is parsed; anything else kept.
-fn parse_args(v: Option<&Value>) -> Value {
-    match v {
-        None => Value::Null,
-        Some(Value::String(s)) => {
-            serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
-        }
-        Some(other) => other.clone(),
-    }
-}
-
-/// Text and error flag of a `toolCalls[].result` (functionResponse parts, text, inline data).
-fn result_text(r: &Value) -> (String, bool) {
-    let mut out = String::new();
-    let mut err = false;
-    for p in content::parts(r) {
-        let piece = match p {
-            Part::FunctionResponse(fr) => {
-                let (t, e) = content::function_response_text(fr);
-                err |= e;
-                t
-            }
-            Part::Text { text, .. } => text.to_string(),
-            Part::InlineData(d) | Part::FileData(d) => content::binary_placeholder(d),
-            Part::FunctionCall(fc) => {
-                format!("[function call: {}]", str_of(fc, "name").unwrap_or("?"))
-            }
-            Part::Other(v) => content::other_text(v),
-        };
-        if piece.is_empty() {
-            continue;
-        }
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
-        }
-        out.push_str(&piece);
-    }
-    (out, err)
-}
-
-/// `resultDisplay`: a string, or an object (file diffs: `fileDiff`; todo lists…).
-fn display_text(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(o) => str_of(o, "fileDiff")
-            .map(str::to_string)
-            .unwrap_or_else(|| o.to_string()),
-    }
-}
-
-/// `write_todos` arguments: `{todos: [{description, status}]}`.
-fn todo_steps(args: &Value) -> Option<Vec<PlanStep>> {
-    let todos = args.get("todos")?.as_array()?;
-    Some(
-        todos
-            .iter()
-            .map(|t| PlanStep {
-                text: str_of(t, "description")
-                    .or_else(|| str_of(t, "content"))
-                    .unwrap_or("")
-                    .to_string(),
-                status: PlanStepStatus::parse(str_of(t, "status").unwrap_or("pending")),
-            })
-            .collect(),
-    )
-}
-
-/// A copy of `v` with base64 payloads (`inlineData.data`, long `data` strings) replaced by
-/// a size note, so opaque records never keep binary data.
-pub fn scrub(v: &Value) -> Value {
-    match v {
-        Value::Object(o) => {
-            let mut out = serde_json::Map::with_capacity(o.len());
-            for (k, val) in o {
-                let replaced = match val {
-                    Value::String(s)
-                        if (k == "data" || k == "base64" || k == "bytes") && s.len() > 64 =>
-                    {
-                        Some(Value::String(format!(
-                            "[binary: {} bytes]",
-                            crate::text::base64_decoded_len(s)
-                        )))
-                    }
-                    _ => None,
-                };
-                out.insert(k.clone(), replaced.unwrap_or_else(|| scrub(val)));
-            }
-            Value::Object(out)
-        }
-        Value::Array(a) => Value::Array(a.iter().map(scrub).collect()),
-        other => other.clone(),
-    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod json;
 mod messages;
 mod project;
 mod replay;
+mod tools;
 pub mod usage;
 
 use crate::{Adapter, AdapterError, Discovery, Environment, ReadOptions, Source, SourceOutput};

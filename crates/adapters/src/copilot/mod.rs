@@ -6,7 +6,7 @@
 //! * legacy: `session-state/<sessionId>.jsonl` (same event envelope). When both exist for one
 //!   id, only the folder is listed.
 //!
-//! Events are mapped by [`events`]. Usage is a per-session aggregate: only
+//! Events are mapped by the `events` module. Usage is a per-session aggregate: only
 //! `session.shutdown.modelMetrics` is persisted (see [`usage`]).
 
 mod events;

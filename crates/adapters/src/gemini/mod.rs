@@ -8,7 +8,7 @@
 //! * `gemini/json`: one `ConversationRecord` document (v0.2–v0.38); `content` a string
 //!   (v0.2–v0.3) or a Part list (v0.4+); info/error/warning messages (v0.18+), `summary`
 //!   (v0.21+), `directories` (v0.28+), `kind` (v0.31+);
-//! * `gemini/jsonl`: the v0.39+ state log, replayed by [`replay`]: re-appended messages
+//! * `gemini/jsonl`: the v0.39+ state log, replayed by the `replay` module: re-appended messages
 //!   (last version wins), `$set` (metadata, `messages` checkpoints), `$rewindTo`.
 //!
 //! Usage: one call per `gemini` message with `tokens`, `dedup_key` = message id; the

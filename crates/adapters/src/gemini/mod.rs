@@ -114,7 +114,9 @@ fn sniff(path: &Path) -> Result<Format, AdapterError> {
         if line.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
             continue;
         }
-        if matches!(crate::jsonl::parse_line(line.trim_ascii()), Ok((v, _)) if v.is_object()) {
+        // Validate without building a value (the first line may be a whole legacy record).
+        let line = line.trim_ascii();
+        if line.starts_with(b"{") && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok() {
             return Ok(Format::Jsonl);
         }
         seen += 1;

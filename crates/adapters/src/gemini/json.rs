@@ -14,7 +14,7 @@ use convx_model::WarningKind;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 struct Doc<'a> {
@@ -84,16 +84,45 @@ impl<'de> Visitor<'de> for Messages<'_> {
     }
 }
 
+/// Documents up to this size are read into memory and parsed from the slice; larger ones are
+/// streamed (memory bounded by the largest message).
+const IN_MEMORY_LIMIT: u64 = 48 * 1024 * 1024;
+
+fn parse<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    b: &mut Builder,
+    meta: &mut Meta,
+) -> Result<(), serde_json::Error> {
+    Doc { b, meta }
+        .deserialize(&mut *de)
+        .and_then(|()| de.end())
+}
+
 /// Read a legacy JSON document into `b`, filling `meta`.
 pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), AdapterError> {
-    let file = std::fs::File::open(path).map_err(|e| AdapterError::io(path, e))?;
-    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(256 * 1024, file));
-    let result = Doc {
-        b: &mut *b,
-        meta: &mut *meta,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
+    read_with_limit(path, b, meta, IN_MEMORY_LIMIT)
+}
+
+fn read_with_limit(
+    path: &Path,
+    b: &mut Builder,
+    meta: &mut Meta,
+    limit: u64,
+) -> Result<(), AdapterError> {
+    let mut file = std::fs::File::open(path).map_err(|e| AdapterError::io(path, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    let result = if size <= limit {
+        // Parsing from a slice is several times faster than from a reader.
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|e| AdapterError::io(path, e))?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        parse(&mut de, b, meta)
+    } else {
+        let mut de =
+            serde_json::Deserializer::from_reader(BufReader::with_capacity(256 * 1024, file));
+        parse(&mut de, b, meta)
+    };
     if let Err(e) = result {
         let kind = match e.classify() {
             serde_json::error::Category::Eof => WarningKind::TruncatedTail,
@@ -105,4 +134,54 @@ pub fn read(path: &Path, b: &mut Builder, meta: &mut Meta) -> Result<(), Adapter
         b.warn(line, kind, e.to_string());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use convx_model::{Agent, Session};
+    use std::path::PathBuf;
+
+    fn json_fixtures(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                json_fixtures(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json")
+                && p.parent().is_some_and(|d| {
+                    d.ends_with("chats") || d.parent().is_some_and(|g| g.ends_with("chats"))
+                })
+            {
+                out.push(p);
+            }
+        }
+    }
+
+    fn run(path: &Path, limit: u64) -> serde_json::Value {
+        let mut b = Builder::new(Session::new(Agent::Gemini, "t"), "t".into());
+        let mut meta = Meta::default();
+        read_with_limit(path, &mut b, &mut meta, limit).unwrap();
+        let mut v = serde_json::to_value(&b.session).unwrap();
+        // Parser messages name a column only when parsing from a slice.
+        if let Some(w) = v.get_mut("warnings").and_then(|w| w.as_array_mut()) {
+            for x in w {
+                x["detail"] = serde_json::Value::Null;
+            }
+        }
+        v
+    }
+
+    /// Streaming a document gives exactly what parsing it in memory gives.
+    #[test]
+    fn streamed_matches_in_memory() {
+        let mut files = Vec::new();
+        json_fixtures(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gemini"),
+            &mut files,
+        );
+        assert!(files.len() >= 8);
+        for f in files {
+            assert_eq!(run(&f, u64::MAX), run(&f, 0), "{}", f.display());
+        }
+    }
 }

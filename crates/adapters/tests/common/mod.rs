@@ -8,20 +8,13 @@ use std::path::{Path, PathBuf};
 
 /// The fixtures folder of `agent`: `tests/fixtures/<agent>`.
 pub fn fixtures(agent: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(agent)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(agent)
 }
 
 /// Every case folder of `agent` (folders under `tests/fixtures/<agent>` that have a `root/`).
 pub fn cases(agent: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(fixtures(agent))
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.join("root").is_dir())
-                .collect()
-        })
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join("root").is_dir()).collect())
         .unwrap_or_default();
     out.sort();
     out
@@ -30,9 +23,7 @@ pub fn cases(agent: &str) -> Vec<PathBuf> {
 /// Discover and read every source of `adapter` under `<case>/root`.
 pub fn read_case(adapter: &dyn Adapter, case: &Path) -> (Discovery, Vec<SourceOutput>) {
     let root = case.join("root");
-    let discovery = adapter
-        .discover(std::slice::from_ref(&root))
-        .expect("discover");
+    let discovery = adapter.discover(std::slice::from_ref(&root)).expect("discover");
     let outputs = discovery
         .sources
         .iter()
@@ -53,24 +44,11 @@ pub fn sessions_of(adapter: &dyn Adapter, case: &Path) -> Vec<Session> {
 /// so adapter tests see what users see without depending on convx-core.
 pub fn finish(sessions: &mut Vec<Session>) {
     use std::collections::{HashMap, HashSet};
-    sessions.sort_by(|a, b| {
-        a.started_at
-            .cmp(&b.started_at)
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    let index: HashMap<String, usize> = sessions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.key.clone(), i))
-        .collect();
+    sessions.sort_by(|a, b| a.started_at.cmp(&b.started_at).then_with(|| a.key.cmp(&b.key)));
+    let index: HashMap<String, usize> = sessions.iter().enumerate().map(|(i, s)| (s.key.clone(), i)).collect();
     let links: Vec<(usize, String)> = sessions
         .iter()
-        .filter_map(|s| {
-            s.parent
-                .as_ref()
-                .and_then(|p| index.get(p))
-                .map(|&p| (p, s.key.clone()))
-        })
+        .filter_map(|s| s.parent.as_ref().and_then(|p| index.get(p)).map(|&p| (p, s.key.clone())))
         .collect();
     for (p, k) in links {
         if !sessions[p].children.contains(&k) {
@@ -90,13 +68,8 @@ pub fn finish(sessions: &mut Vec<Session>) {
             }
         }
         if dup {
-            let keys: HashSet<String> = s
-                .summary
-                .calls
-                .iter()
-                .filter(|c| c.duplicate)
-                .map(|c| c.dedup_key.clone())
-                .collect();
+            let keys: HashSet<String> =
+                s.summary.calls.iter().filter(|c| c.duplicate).map(|c| c.dedup_key.clone()).collect();
             for e in &mut s.events {
                 if let Some(u) = &mut e.usage {
                     if keys.contains(&u.dedup_key) {

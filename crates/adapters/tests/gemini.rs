@@ -147,6 +147,14 @@ fn every_case_keeps_invariants_and_reads_identically_twice() {
 
 #[test]
 fn default_roots_follow_gemini_cli_home() {
+    let win = Environment::new("C:/Users/ana/home")
+        .with_os(convx_adapters::Os::Windows)
+        .with_var("USERPROFILE", r"C:\Users\ana");
+    assert_eq!(
+        GeminiAdapter.default_roots(&win),
+        vec![PathBuf::from(r"C:\Users\ana").join(".gemini")]
+    );
+
     let env = Environment::new("/home/ana");
     assert_eq!(
         GeminiAdapter.default_roots(&env),

@@ -34,7 +34,7 @@ impl Adapter for CopilotAdapter {
     fn default_roots(&self, env: &Environment) -> Vec<PathBuf> {
         match env.var("COPILOT_HOME") {
             Some(h) => vec![PathBuf::from(h)],
-            None => vec![env.home.join(".copilot")],
+            None => vec![home(env).join(".copilot")],
         }
     }
 
@@ -44,6 +44,15 @@ impl Adapter for CopilotAdapter {
 
     fn read(&self, source: &Source, opts: &ReadOptions) -> Result<SourceOutput, AdapterError> {
         read(source, opts)
+    }
+}
+
+/// The user's home as the CLI sees it: `%USERPROFILE%` on Windows, the environment's home
+/// elsewhere.
+fn home(env: &Environment) -> PathBuf {
+    match (env.os, env.var("USERPROFILE")) {
+        (crate::Os::Windows, Some(p)) => PathBuf::from(p),
+        _ => env.home.clone(),
     }
 }
 

@@ -47,7 +47,7 @@ impl Adapter for GeminiAdapter {
     fn default_roots(&self, env: &Environment) -> Vec<PathBuf> {
         match env.var("GEMINI_CLI_HOME") {
             Some(h) => vec![PathBuf::from(h).join(".gemini")],
-            None => vec![env.home.join(".gemini")],
+            None => vec![home(env).join(".gemini")],
         }
     }
 
@@ -57,6 +57,15 @@ impl Adapter for GeminiAdapter {
 
     fn read(&self, source: &Source, opts: &ReadOptions) -> Result<SourceOutput, AdapterError> {
         read_source(source, opts)
+    }
+}
+
+/// The user's home as the CLI sees it: `%USERPROFILE%` on Windows (Node's `os.homedir()`),
+/// the environment's home elsewhere.
+fn home(env: &Environment) -> PathBuf {
+    match (env.os, env.var("USERPROFILE")) {
+        (crate::Os::Windows, Some(p)) => PathBuf::from(p),
+        _ => env.home.clone(),
     }
 }
 

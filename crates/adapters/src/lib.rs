@@ -59,11 +59,27 @@ pub trait Adapter: Send + Sync {
     /// The sessions in one source.
     fn read(&self, source: &Source, opts: &ReadOptions) -> Result<SourceOutput, AdapterError>;
 
+    /// Record types this adapter recognises but keeps raw (`EventKind::Opaque`) on purpose,
+    /// as documented for the agent. Patterns ending in `*` match a prefix. Any other opaque
+    /// type is reported by `convx doctor` as **unknown**: a format change to look at.
+    fn known_record_types(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Facts about the agent's installation worth telling the user, such as a retention
     /// setting that will delete transcripts. Default: none.
     fn notes(&self, _roots: &[PathBuf]) -> Vec<AgentNote> {
         Vec::new()
     }
+}
+
+/// True when `record_type` matches one of `patterns` (exact, or prefix for a pattern
+/// ending in `*`).
+pub fn matches_record_type(patterns: &[&str], record_type: &str) -> bool {
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => record_type.starts_with(prefix),
+        None => *p == record_type,
+    })
 }
 
 /// A fact about an agent's installation (see [`Adapter::notes`]).

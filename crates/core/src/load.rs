@@ -66,8 +66,10 @@ pub struct AgentReport {
     pub warnings: BTreeMap<WarningKind, u64>,
     /// The first few warnings with file and line, for display.
     pub warning_samples: Vec<convx_model::Warning>,
-    /// Unknown (opaque) record types, with counts.
+    /// Record types the adapter does not know (a format change), with counts.
     pub unknown_types: BTreeMap<String, u64>,
+    /// Known record types kept raw on purpose (metadata, turn markers), with counts.
+    pub raw_types: BTreeMap<String, u64>,
     /// Format generations seen, with counts of sources.
     pub formats: BTreeMap<String, u64>,
     /// Oldest session start.
@@ -181,8 +183,14 @@ pub fn load_sources(
                 report.warning_samples.push(w.clone());
             }
         }
+        let known = convx_adapters::adapter_for(s.agent).known_record_types();
         for (t, n) in &s.summary.opaque_types {
-            *report.unknown_types.entry(t.clone()).or_default() += n;
+            let bucket = if convx_adapters::matches_record_type(known, t) {
+                &mut report.raw_types
+            } else {
+                &mut report.unknown_types
+            };
+            *bucket.entry(t.clone()).or_default() += n;
         }
         for src in &s.sources {
             if let Some(f) = &src.format {

@@ -39,6 +39,46 @@ use std::path::PathBuf;
 pub struct CodexAdapter;
 
 impl Adapter for CodexAdapter {
+    fn known_record_types(&self) -> &'static [&'static str] {
+        &[
+            // §1.3 envelope types that are not conversation.
+            "session_meta",
+            "world_state",
+            "inter_agent_communication",
+            "inter_agent_communication_metadata",
+            // §1.6 persisted event_msg types that carry no transcript content of their own.
+            "event_msg/task_started",
+            "event_msg/task_complete",
+            "event_msg/turn_started",
+            "event_msg/turn_complete",
+            "event_msg/turn_aborted",
+            "event_msg/thread_rolled_back",
+            "event_msg/thread_name_updated",
+            "event_msg/thread_goal_updated",
+            "event_msg/thread_settings_applied",
+            "event_msg/sub_agent_activity",
+            "event_msg/image_generation_end",
+            "event_msg/entered_review_mode",
+            "event_msg/exited_review_mode",
+            "event_msg/undo_completed",
+            "event_msg/patch_apply_end",
+            "event_msg/mcp_tool_call_end",
+            "event_msg/web_search_end",
+            "event_msg/item_completed",
+            "event_msg/error",
+            "event_msg/guardian_assessment",
+            "event_msg/exec_command_end",
+            "event_msg/view_image_tool_call",
+            "event_msg/collab_*",
+            "event_msg/dynamic_tool_call_*",
+            "item_completed/*",
+            // §1.5 response items without transcript text.
+            "response_item/ghost_snapshot",
+            "response_item/image_generation_call",
+            "response_item/tool_search_output",
+        ]
+    }
+
     fn agent(&self) -> Agent {
         Agent::Codex
     }

@@ -25,6 +25,23 @@ use std::path::{Path, PathBuf};
 pub struct CopilotAdapter;
 
 impl Adapter for CopilotAdapter {
+    fn known_record_types(&self) -> &'static [&'static str] {
+        &[
+            // §6.1: the documented event namespaces (≈150 types; only some are transcript).
+            "session.*",
+            "assistant.*",
+            "user.*",
+            "tool.*",
+            "subagent.*",
+            "custom_agent.*",
+            "hook.*",
+            "skill.*",
+            "permission.*",
+            "system.*",
+            "abort",
+        ]
+    }
+
     fn agent(&self) -> Agent {
         Agent::Copilot
     }

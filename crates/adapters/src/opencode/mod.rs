@@ -48,6 +48,22 @@ use std::path::{Path, PathBuf};
 pub struct OpenCodeAdapter;
 
 impl Adapter for OpenCodeAdapter {
+    fn known_record_types(&self) -> &'static [&'static str] {
+        &[
+            // §4.4 part types with no transcript text of their own.
+            "part/step-start",
+            "part/step-finish",
+            "part/snapshot",
+            "part/patch",
+            "part/retry",
+            "part/agent",
+            "part/subtask",
+            "part/file",
+            "part/compaction",
+            "session_message/*",
+        ]
+    }
+
     fn agent(&self) -> Agent {
         Agent::OpenCode
     }

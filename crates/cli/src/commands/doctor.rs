@@ -70,10 +70,17 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
                     w.detail
                 )?;
             }
+            for (t, n) in &r.raw_types {
+                writeln!(
+                    out,
+                    "  kept raw    {} record(s) of type `{t}`",
+                    thousands(*n)
+                )?;
+            }
             for (t, n) in &r.unknown_types {
                 writeln!(
                     out,
-                    "  unknown     {} record(s) of type `{t}`",
+                    "  UNKNOWN     {} record(s) of type `{t}` (kept raw; a new format?)",
                     thousands(*n)
                 )?;
             }

@@ -19,6 +19,7 @@ pub(crate) struct Facts {
     branches: Vec<String>,
     last_branch: Option<String>,
     versions: Vec<String>,
+    version: Option<String>,
     slug: Option<String>,
     entrypoint: Option<String>,
     team_name: Option<String>,
@@ -67,8 +68,9 @@ impl Facts {
             self.last_branch = Some(b.to_string());
         }
         if let Some(ver) = s(v, "version").filter(|x| !x.is_empty()) {
-            if self.versions.last().map(String::as_str) != Some(ver) {
-                self.versions.push(ver.to_string());
+            push_distinct(&mut self.versions, ver);
+            if self.version.as_deref() != Some(ver) {
+                self.version = Some(ver.to_string());
             }
         }
         if self.agent_id.is_none() {
@@ -177,7 +179,7 @@ impl Facts {
     pub fn apply(&self, s: &mut Session) {
         s.cwd.clone_from(&self.cwd);
         s.git.branch.clone_from(&self.last_branch);
-        s.agent_version = self.versions.last().cloned();
+        s.agent_version.clone_from(&self.version);
         let m = &mut s.metadata;
         let mut put = |k: &str, v: Value| {
             m.insert(k.to_string(), v);

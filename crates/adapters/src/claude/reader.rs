@@ -49,6 +49,7 @@ pub(crate) fn read(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, 
     });
     // Line warnings first, in line order, then what the streams noticed.
     warnings.append(&mut r.main.session.warnings);
+    warnings.sort_by_key(|w| w.line.unwrap_or(0));
     r.main.session.warnings = warnings;
     let meta = r.read_meta(source);
     Ok(r.finish(source, meta))

@@ -120,7 +120,14 @@ fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 
 fn node_flags(ty: &str, v: &Value) -> u8 {
     let mut f = 0;
-    if ty == "user" || ty == "assistant" {
+    // A user entry holding only tool results behaves like a side record: with parallel tool
+    // calls (2.1.x) each result hangs off its own tool_use line and only the last one is
+    // on the parent chain of the next response.
+    let tool_results_only = ty == "user"
+        && v.pointer("/message/content").and_then(Value::as_array).is_some_and(|b| {
+            !b.is_empty() && b.iter().all(|x| x.get("type").and_then(Value::as_str) == Some("tool_result"))
+        });
+    if (ty == "user" && !tool_results_only) || ty == "assistant" {
         f |= flag::MESSAGE;
         if !is_true(v, "isSidechain")
             && !is_true(v, "isMeta")
@@ -437,7 +444,10 @@ impl Stream {
                 detached: false,
             });
         }
+        // The event that carries the usage if this line is the final one: its last content
+        // event (text, reasoning, tool call...), else its last event.
         let n = kinds.len();
+        let pick = kinds.iter().rposition(|k| !matches!(k, EventKind::Opaque { .. })).unwrap_or(n.saturating_sub(1));
         for k in kinds {
             self.emit(at.event(k), at.node);
         }
@@ -448,8 +458,8 @@ impl Stream {
         let Some(open) = self.open.as_mut() else {
             return;
         };
-        if n > 0 && !open.detached && pending > 0 {
-            open.last_event = Some(pending - 1);
+        if n > 0 && !open.detached && pending >= n {
+            open.last_event = Some(pending - n + pick);
         }
         if let Some(u) = msg.get("usage").filter(|u| u.is_object()) {
             let output = usage::output_tokens(u);

@@ -86,7 +86,9 @@ struct Best {
 struct Open {
     id: String,
     best: Option<Best>,
+    /// Pending index of the response's last event, and of its last non-opaque event.
     last_event: Option<usize>,
+    last_content: Option<usize>,
     detached: bool,
 }
 
@@ -441,13 +443,14 @@ impl Stream {
                 id,
                 best: None,
                 last_event: None,
+                last_content: None,
                 detached: false,
             });
         }
-        // The event that carries the usage if this line is the final one: its last content
-        // event (text, reasoning, tool call...), else its last event.
+        // The usage goes on a content event (text, reasoning, tool call...) of the final line,
+        // else on the response's last content event, else on its last event.
         let n = kinds.len();
-        let pick = kinds.iter().rposition(|k| !matches!(k, EventKind::Opaque { .. })).unwrap_or(n.saturating_sub(1));
+        let content = kinds.iter().rposition(|k| !matches!(k, EventKind::Opaque { .. }));
         for k in kinds {
             self.emit(at.event(k), at.node);
         }
@@ -458,8 +461,13 @@ impl Stream {
         let Some(open) = self.open.as_mut() else {
             return;
         };
+        let mut line_carrier = None;
         if n > 0 && !open.detached && pending >= n {
-            open.last_event = Some(pending - n + pick);
+            open.last_event = Some(pending - 1);
+            if let Some(c) = content {
+                line_carrier = Some(pending - n + c);
+                open.last_content = line_carrier;
+            }
         }
         if let Some(u) = msg.get("usage").filter(|u| u.is_object()) {
             let output = usage::output_tokens(u);
@@ -470,7 +478,7 @@ impl Stream {
                     cost: v.get("costUSD").and_then(Value::as_f64),
                     model: model.map(str::to_string),
                     at: at.clone(),
-                    carrier: if n > 0 { open.last_event } else { None },
+                    carrier: line_carrier,
                     insert_at: pending,
                 });
             }
@@ -695,7 +703,7 @@ impl Stream {
             let carrier = if open.detached {
                 None
             } else {
-                best.carrier.or(open.last_event)
+                best.carrier.or(open.last_content).or(open.last_event)
             };
             match carrier.filter(|&i| i < self.pending.len()) {
                 Some(i) => self.pending[i].0.usage = Some(cu),

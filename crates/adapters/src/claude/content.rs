@@ -39,10 +39,10 @@ fn flatten_item(p: &Value) -> String {
     if ty.contains("image") {
         return text::image_placeholder(p);
     }
-    if ty == "tool_reference" {
-        if let Some(name) = p.get("tool_name").and_then(Value::as_str) {
-            return format!("[tool: {name}]");
-        }
+    if ty == "tool_reference"
+        && let Some(name) = p.get("tool_name").and_then(Value::as_str)
+    {
+        return format!("[tool: {name}]");
     }
     if let Some(c) = p.get("content") {
         return flatten_result(c);

@@ -108,12 +108,11 @@ pub(crate) fn split(text: &str) -> Vec<Part<'_>> {
     }
     push_range(&mut ranges, text, prompt_start, text.len(), None);
     if ranges.iter().all(|r| r.2.is_none()) {
-        if let Some(tag) = text::leading_tag(trimmed) {
-            if text::is_wrapped_in_tag(trimmed)
-                && !MARKUP.contains(&tag.to_ascii_lowercase().as_str())
-            {
-                return vec![Part::Context(tag, trimmed)];
-            }
+        if let Some(tag) = text::leading_tag(trimmed)
+            && text::is_wrapped_in_tag(trimmed)
+            && !MARKUP.contains(&tag.to_ascii_lowercase().as_str())
+        {
+            return vec![Part::Context(tag, trimmed)];
         }
         return vec![Part::Prompt(text)];
     }
@@ -141,11 +140,12 @@ fn push_range(
     if s >= e || text[s..e].trim().is_empty() {
         return;
     }
-    if let (Some(src), Some(last)) = (src, ranges.last_mut()) {
-        if last.2 == Some(src) && text[last.1..s].trim().is_empty() {
-            last.1 = e;
-            return;
-        }
+    if let (Some(src), Some(last)) = (src, ranges.last_mut())
+        && last.2 == Some(src)
+        && text[last.1..s].trim().is_empty()
+    {
+        last.1 = e;
+        return;
     }
     ranges.push((s, e, src));
 }

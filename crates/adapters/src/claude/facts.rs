@@ -34,6 +34,8 @@ pub(crate) struct Facts {
     /// the last copied message.
     pub forked_from: Option<(String, Option<String>)>,
     compactions: Vec<Value>,
+    /// The first slash command typed (`/init`), a title when no prompt was typed.
+    pub first_command: Option<String>,
     /// Entries skipped because an entry with the same uuid was already read.
     pub duplicates: u64,
     /// Event timestamps raised to keep events in order.
@@ -88,14 +90,14 @@ impl Facts {
                 *slot = Some(x.to_string());
             }
         }
-        if let Some(f) = v.get("forkedFrom") {
-            if let Some(sid) = s(f, "sessionId") {
-                let msg = s(f, "messageUuid").map(str::to_string);
-                match &mut self.forked_from {
-                    None => self.forked_from = Some((sid.to_string(), msg)),
-                    Some((first, last)) if first == sid => *last = msg.or(last.take()),
-                    _ => {}
-                }
+        if let Some(f) = v.get("forkedFrom")
+            && let Some(sid) = s(f, "sessionId")
+        {
+            let msg = s(f, "messageUuid").map(str::to_string);
+            match &mut self.forked_from {
+                None => self.forked_from = Some((sid.to_string(), msg)),
+                Some((first, last)) if first == sid => *last = msg.or(last.take()),
+                _ => {}
             }
         }
     }

@@ -159,10 +159,10 @@ impl Tasks {
             Some(Value::Number(n)) => n.to_string(),
             _ => return,
         };
-        if real != provisional {
-            if let Some(t) = self.items.iter_mut().find(|t| t.id == provisional) {
-                t.id = real;
-            }
+        if real != provisional
+            && let Some(t) = self.items.iter_mut().find(|t| t.id == provisional)
+        {
+            t.id = real;
         }
     }
 }

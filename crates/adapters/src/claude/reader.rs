@@ -165,6 +165,9 @@ impl Reader {
     }
 
     fn finish(self, source: &Source, meta: Option<Value>) -> SourceOutput {
+        if self.info.layout == Layout::Main && self.main.is_empty() && self.sides.len() == 1 {
+            return self.finish_sidechain_file(source);
+        }
         let Reader {
             info,
             display,
@@ -309,6 +312,42 @@ impl Reader {
         }
         SourceOutput {
             sessions,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Reader {
+    /// A session file holding nothing but one sidechain (the SDK skips such files when
+    /// listing sessions): it is one sub-agent session, its parent named by `sessionId`.
+    fn finish_sidechain_file(mut self, source: &Source) -> SourceOutput {
+        let Some(side) = self.sides.pop() else {
+            return SourceOutput::default();
+        };
+        let id = self.info.stem.clone();
+        let parent = side.stream.facts.session_id.clone().filter(|p| *p != id);
+        let mut s = side.stream.finish(id, &|c| match c {
+            ChildRef::Agent(a) => Some(Session::key_for(
+                Agent::Claude,
+                &format!("{}/agent-{a}", self.info.stem),
+            )),
+            ChildRef::Sidechain(_) => None,
+        });
+        let mut warnings = std::mem::take(&mut self.main.session.warnings);
+        warnings.append(&mut s.warnings);
+        s.warnings = warnings;
+        s.sources.push(SourceFile {
+            path: self.display.clone(),
+            fingerprint: source.fingerprint,
+            format: Some("claude/sidechain-session".to_string()),
+        });
+        s.kind = agent_kind(side.agent_id.as_deref().unwrap_or(""), &s);
+        s.parent = parent.map(|p| Session::key_for(Agent::Claude, &p));
+        if let Some(a) = side.agent_id {
+            s.metadata.insert("agent_id".into(), json!(a));
+        }
+        SourceOutput {
+            sessions: vec![s],
             warnings: Vec::new(),
         }
     }

@@ -7,12 +7,15 @@
 //! with it to keep file order; the buffer is bounded ([`PENDING_LIMIT`]): past it, events
 //! are flushed and the usage is carried by a `ModelCall` event when the response closes.
 
+mod blocks;
+
 use super::content::{self, scrub};
 use super::context::{self, Part};
 use super::facts::Facts;
 use super::plan::Tasks;
 use super::tree::{Graph, NONE, flag, key_of};
 use super::usage;
+use blocks::context;
 use convx_model::{
     Agent, CallUsage, Event, EventKind, Session, Timestamp, Usage, Warning, WarningKind,
 };
@@ -110,6 +113,7 @@ pub(crate) struct Stream {
     calls: HashMap<String, CallKind>,
     tasks: Tasks,
     last_ts: Option<Timestamp>,
+    pushed: u64,
 }
 
 fn is_true(v: &Value, key: &str) -> bool {
@@ -126,9 +130,13 @@ fn node_flags(ty: &str, v: &Value) -> u8 {
     // calls (2.1.x) each result hangs off its own tool_use line and only the last one is
     // on the parent chain of the next response.
     let tool_results_only = ty == "user"
-        && v.pointer("/message/content").and_then(Value::as_array).is_some_and(|b| {
-            !b.is_empty() && b.iter().all(|x| x.get("type").and_then(Value::as_str) == Some("tool_result"))
-        });
+        && v.pointer("/message/content")
+            .and_then(Value::as_array)
+            .is_some_and(|b| {
+                !b.is_empty()
+                    && b.iter()
+                        .all(|x| x.get("type").and_then(Value::as_str) == Some("tool_result"))
+            });
     if (ty == "user" && !tool_results_only) || ty == "assistant" {
         f |= flag::MESSAGE;
         if !is_true(v, "isSidechain")
@@ -144,52 +152,6 @@ fn node_flags(ty: &str, v: &Value) -> u8 {
         f |= flag::COMPACT_ROOT;
     }
     f
-}
-
-fn context(source: &str, text: &str) -> EventKind {
-    EventKind::Context {
-        source: source.to_string(),
-        text: text.to_string(),
-    }
-}
-
-fn add_prompt(
-    out: &mut Vec<EventKind>,
-    prompt: &mut Option<usize>,
-    text: &str,
-    attachment: Option<convx_model::Attachment>,
-) {
-    let i = *prompt.get_or_insert_with(|| {
-        out.push(EventKind::UserPrompt {
-            text: String::new(),
-            attachments: Vec::new(),
-        });
-        out.len() - 1
-    });
-    if let EventKind::UserPrompt {
-        text: t,
-        attachments,
-    } = &mut out[i]
-    {
-        if !text.is_empty() {
-            if !t.is_empty() {
-                t.push_str("\n\n");
-            }
-            t.push_str(text);
-        }
-        attachments.extend(attachment);
-    }
-}
-
-/// Tool input: parsed JSON when a string holds JSON, else as recorded.
-fn tool_input(v: Option<&Value>) -> Value {
-    match v {
-        Some(Value::String(s)) => {
-            serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
-        }
-        Some(v) => v.clone(),
-        None => Value::Object(serde_json::Map::new()),
-    }
 }
 
 impl Stream {
@@ -211,7 +173,13 @@ impl Stream {
             calls: HashMap::new(),
             tasks: Tasks::default(),
             last_ts: None,
+            pushed: 0,
         }
+    }
+
+    /// True when nothing was read into this stream yet (no event, open or pushed).
+    pub fn is_empty(&self) -> bool {
+        self.pushed == 0 && self.pending.is_empty() && self.open.is_none()
     }
 
     /// Record a warning about `line`.
@@ -298,108 +266,6 @@ impl Stream {
         self.emit(at.event(EventKind::Opaque { record_type, raw }), at.node);
     }
 
-    fn user(&mut self, v: &Value, at: &At) {
-        let meta = is_true(v, "isMeta");
-        let compact = is_true(v, "isCompactSummary");
-        let tur = v.get("toolUseResult");
-        let mut out: Vec<EventKind> = Vec::new();
-        let mut prompt: Option<usize> = None;
-        match v.pointer("/message/content") {
-            Some(Value::String(s)) => user_text(s, meta, compact, &mut out, &mut prompt),
-            Some(Value::Array(blocks)) => {
-                for b in blocks {
-                    match str_of(b, "type").unwrap_or("") {
-                        "text" => user_text(
-                            str_of(b, "text").unwrap_or(""),
-                            meta,
-                            compact,
-                            &mut out,
-                            &mut prompt,
-                        ),
-                        kind @ ("image" | "document") => {
-                            if meta || compact {
-                                out.push(context("meta", &content::flatten_result(b)));
-                            } else {
-                                add_prompt(
-                                    &mut out,
-                                    &mut prompt,
-                                    "",
-                                    Some(content::attachment(b, kind)),
-                                );
-                            }
-                        }
-                        "tool_result" => out.push(self.tool_result(b, tur, at)),
-                        other => {
-                            let mut raw = b.clone();
-                            scrub(&mut raw);
-                            out.push(EventKind::Opaque {
-                                record_type: format!("user/{other}"),
-                                raw,
-                            });
-                        }
-                    }
-                }
-            }
-            _ => {
-                self.warn(
-                    Some(at.line),
-                    WarningKind::UnexpectedShape,
-                    "user entry without message content",
-                );
-                let mut raw = v.clone();
-                scrub(&mut raw);
-                out.push(EventKind::Opaque {
-                    record_type: "user".to_string(),
-                    raw,
-                });
-            }
-        }
-        for k in out {
-            self.emit(at.event(k), at.node);
-        }
-    }
-
-    fn tool_result(&mut self, b: &Value, tur: Option<&Value>, at: &At) -> EventKind {
-        let id = str_of(b, "tool_use_id").unwrap_or("");
-        let Some(&kind) = self.calls.get(id) else {
-            self.warn(
-                Some(at.line),
-                WarningKind::OrphanToolResult,
-                format!("tool_result for unknown tool_use `{id}`"),
-            );
-            let mut raw = b.clone();
-            scrub(&mut raw);
-            return EventKind::Opaque {
-                record_type: "orphan_tool_result".to_string(),
-                raw,
-            };
-        };
-        let mut output = b
-            .get("content")
-            .map(content::flatten_result)
-            .unwrap_or_default();
-        if output.trim().is_empty() {
-            if let Some(o) = content::output_from_tool_use_result(tur) {
-                output = o;
-            }
-        }
-        if kind == CallKind::Spawn {
-            if let Some(agent) = tur
-                .and_then(|t| str_of(t, "agentId"))
-                .filter(|a| !a.is_empty())
-            {
-                self.links
-                    .insert(id.to_string(), ChildRef::Agent(agent.to_string()));
-            }
-        }
-        self.tasks.on_result(id, tur);
-        EventKind::ToolResult {
-            call_id: id.to_string(),
-            output,
-            is_error: is_true(b, "is_error"),
-        }
-    }
-
     fn assistant(&mut self, v: &Value, at: &At) {
         let msg = v.get("message").unwrap_or(&Value::Null);
         let model = str_of(msg, "model").filter(|m| !m.is_empty());
@@ -450,7 +316,9 @@ impl Stream {
         // The usage goes on a content event (text, reasoning, tool call...) of the final line,
         // else on the response's last content event, else on its last event.
         let n = kinds.len();
-        let content = kinds.iter().rposition(|k| !matches!(k, EventKind::Opaque { .. }));
+        let content = kinds
+            .iter()
+            .rposition(|k| !matches!(k, EventKind::Opaque { .. }));
         for k in kinds {
             self.emit(at.event(k), at.node);
         }
@@ -483,103 +351,6 @@ impl Stream {
                 });
             }
         }
-    }
-
-    fn assistant_blocks(&mut self, content: Option<&Value>, at: &At) -> Vec<EventKind> {
-        let mut out = Vec::new();
-        let blocks = match content {
-            Some(Value::String(s)) if !s.trim().is_empty() => {
-                out.push(EventKind::AssistantText { text: s.clone() });
-                return out;
-            }
-            Some(Value::Array(blocks)) => blocks,
-            _ => return out,
-        };
-        for b in blocks {
-            let ty = str_of(b, "type").unwrap_or("");
-            match ty {
-                "text" => {
-                    let t = str_of(b, "text").unwrap_or("");
-                    if !t.trim().is_empty() {
-                        out.push(EventKind::AssistantText {
-                            text: t.to_string(),
-                        });
-                    }
-                }
-                "thinking" => {
-                    let t = str_of(b, "thinking").unwrap_or("");
-                    out.push(EventKind::Reasoning {
-                        text: t.to_string(),
-                        encrypted: t.is_empty(),
-                    });
-                }
-                "redacted_thinking" => out.push(EventKind::Reasoning {
-                    text: String::new(),
-                    encrypted: true,
-                }),
-                "tool_use" | "server_tool_use" | "mcp_tool_use" => {
-                    let id = str_of(b, "id").unwrap_or("").to_string();
-                    let name = str_of(b, "name").unwrap_or("").to_string();
-                    let input = tool_input(b.get("input"));
-                    let kind = if matches!(name.as_str(), "Task" | "Agent") {
-                        CallKind::Spawn
-                    } else {
-                        CallKind::Other
-                    };
-                    if kind == CallKind::Spawn {
-                        self.spawns.push(Spawn {
-                            call_id: id.clone(),
-                            prompt: str_of(&input, "prompt").unwrap_or("").to_string(),
-                            description: str_of(&input, "description").map(str::to_string),
-                            linked: false,
-                        });
-                    }
-                    self.calls.insert(id.clone(), kind);
-                    let plan = self.tasks.on_call(&id, &name, &input);
-                    out.push(EventKind::ToolCall {
-                        call_id: id,
-                        name,
-                        input,
-                        subagent: None,
-                    });
-                    out.extend(plan);
-                }
-                t if t.ends_with("_tool_result") => {
-                    let id = str_of(b, "tool_use_id").unwrap_or("");
-                    if self.calls.contains_key(id) {
-                        let c = b.get("content").unwrap_or(&Value::Null);
-                        let is_error = is_true(b, "is_error")
-                            || str_of(c, "type").is_some_and(|t| t.contains("error"));
-                        out.push(EventKind::ToolResult {
-                            call_id: id.to_string(),
-                            output: content::flatten_result(c),
-                            is_error,
-                        });
-                    } else {
-                        self.warn(
-                            Some(at.line),
-                            WarningKind::OrphanToolResult,
-                            format!("{t} for unknown tool use `{id}`"),
-                        );
-                        let mut raw = b.clone();
-                        scrub(&mut raw);
-                        out.push(EventKind::Opaque {
-                            record_type: "orphan_tool_result".to_string(),
-                            raw,
-                        });
-                    }
-                }
-                other => {
-                    let mut raw = b.clone();
-                    scrub(&mut raw);
-                    out.push(EventKind::Opaque {
-                        record_type: format!("assistant/{other}"),
-                        raw,
-                    });
-                }
-            }
-        }
-        out
     }
 
     fn system(&mut self, v: Value, at: &At) {
@@ -623,12 +394,12 @@ impl Stream {
             .to_string();
         let agent = v.pointer("/data/agentId").and_then(Value::as_str);
         let call = str_of(&v, "parentToolUseID");
-        if let (Some(agent), Some(call)) = (agent, call) {
-            if self.calls.get(call) == Some(&CallKind::Spawn) {
-                self.links
-                    .entry(call.to_string())
-                    .or_insert_with(|| ChildRef::Agent(agent.to_string()));
-            }
+        if let (Some(agent), Some(call)) = (agent, call)
+            && self.calls.get(call) == Some(&CallKind::Spawn)
+        {
+            self.links
+                .entry(call.to_string())
+                .or_insert_with(|| ChildRef::Agent(agent.to_string()));
         }
         self.opaque(format!("progress/{ty}"), v, at);
     }
@@ -689,6 +460,7 @@ impl Stream {
             }
         }
         self.session.push(e);
+        self.pushed += 1;
         if self.session.retain_events {
             self.event_nodes.push(node);
         }
@@ -733,39 +505,20 @@ impl Stream {
                 if let EventKind::ToolCall {
                     call_id, subagent, ..
                 } = &mut e.kind
+                    && let Some(child) = self.links.get(call_id.as_str())
                 {
-                    if let Some(child) = self.links.get(call_id.as_str()) {
-                        *subagent = resolve(child);
-                    }
+                    *subagent = resolve(child);
                 }
             }
         }
         self.session.key = Session::key_for(Agent::Claude, &id);
         self.session.id = id;
         self.session.title = self.facts.title(&self.graph);
+        if self.session.title.is_none() && self.session.summary.first_prompt.is_none() {
+            // Only slash commands were typed: the first command names the session (SDK).
+            self.session.title = self.facts.first_command.clone();
+        }
         self.facts.apply(&mut self.session);
         self.session
-    }
-}
-
-/// Classify a user text into prompt and context events.
-fn user_text(
-    s: &str,
-    meta: bool,
-    compact: bool,
-    out: &mut Vec<EventKind>,
-    prompt: &mut Option<usize>,
-) {
-    if compact {
-        out.push(context("compact_summary", s));
-    } else if meta {
-        out.push(context(context::whole_source(s, "meta"), s));
-    } else {
-        for part in context::split(s) {
-            match part {
-                Part::Prompt(t) => add_prompt(out, prompt, t, None),
-                Part::Context(src, t) => out.push(context(src, t)),
-            }
-        }
     }
 }

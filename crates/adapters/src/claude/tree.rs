@@ -34,10 +34,10 @@ pub(crate) mod flag {
 
 /// Pack an entry id. UUIDs map to their bits; anything else to a stable hash.
 pub(crate) fn key_of(id: &str) -> Key {
-    if let Some(k) = parse_uuid(id) {
-        if k != 0 {
-            return k;
-        }
+    if let Some(k) = parse_uuid(id)
+        && k != 0
+    {
+        return k;
     }
     let mut a = DefaultHasher::new();
     id.hash(&mut a);

@@ -39,6 +39,9 @@ fn flatten_item(p: &Value) -> String {
     if ty.contains("image") {
         return text::image_placeholder(p);
     }
+    if ty == "document" {
+        return document_placeholder(p);
+    }
     if ty == "tool_reference"
         && let Some(name) = p.get("tool_name").and_then(Value::as_str)
     {
@@ -95,6 +98,24 @@ pub(crate) fn attachment(block: &Value, kind: &str) -> Attachment {
         media_type,
         size_bytes,
         name,
+    }
+}
+
+/// `[document: application/pdf, 3009 bytes, spec.pdf]` for a document block.
+fn document_placeholder(p: &Value) -> String {
+    let a = attachment(p, "document");
+    let parts: Vec<String> = [
+        a.media_type,
+        a.size_bytes.map(|s| format!("{s} bytes")),
+        a.name,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        "[document]".to_string()
+    } else {
+        format!("[document: {}]", parts.join(", "))
     }
 }
 
@@ -172,6 +193,16 @@ mod tests {
             flatten_result(&json!([{"type":"tool_reference","tool_name":"mcp__db__query"}])),
             "[tool: mcp__db__query]"
         );
+    }
+
+    #[test]
+    fn documents_become_placeholders() {
+        let doc = json!([{"type":"document","title":"spec.pdf","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0xLjcK"}}]);
+        assert_eq!(
+            flatten_result(&doc),
+            "[document: application/pdf, 9 bytes, spec.pdf]"
+        );
+        assert_eq!(flatten_result(&json!({"type":"document"})), "[document]");
     }
 
     #[test]

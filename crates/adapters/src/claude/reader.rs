@@ -293,11 +293,7 @@ impl Reader {
             } = side;
             let mut c = stream.finish(sid.clone(), &resolve);
             c.sources.push(source_file("claude/sidechain-inline"));
-            c.kind = if c.summary.first_prompt.as_deref() == Some("Warmup") {
-                SessionKind::Internal
-            } else {
-                SessionKind::Subagent
-            };
+            c.kind = agent_kind(agent_id.as_deref().unwrap_or(""), &c);
             c.parent = Some(main_key.clone());
             if c.title.is_none() {
                 c.title = description;
@@ -315,9 +311,7 @@ impl Reader {
             warnings: Vec::new(),
         }
     }
-}
 
-impl Reader {
     /// A session file holding nothing but one sidechain (the SDK skips such files when
     /// listing sessions): it is one sub-agent session, its parent named by `sessionId`.
     fn finish_sidechain_file(mut self, source: &Source) -> SourceOutput {
@@ -326,10 +320,11 @@ impl Reader {
         };
         let id = self.info.stem.clone();
         let parent = side.stream.facts.session_id.clone().filter(|p| *p != id);
+        let root = parent.clone().unwrap_or_else(|| id.clone());
         let mut s = side.stream.finish(id, &|c| match c {
             ChildRef::Agent(a) => Some(Session::key_for(
                 Agent::Claude,
-                &format!("{}/agent-{a}", self.info.stem),
+                &format!("{root}/agent-{a}"),
             )),
             ChildRef::Sidechain(_) => None,
         });

@@ -446,6 +446,25 @@ fn fork() {
 }
 
 #[test]
+fn resume_copy() {
+    let ss = load("resume_copy");
+    let orig = get(&ss, "99ac6815-1bbb-43d8-9685-41fc50bf8cd3");
+    let new = get(&ss, "2b4c61b1-d404-4f45-b482-349123ce1868");
+    // Original: input 4, cache_creation 1800, cache_read 0, output 5; costUSD 0.0068.
+    assert_eq!(orig.summary.usage, u(4, 1800, 0, 5, 0));
+    // The resumed file repeats the original's two entries (old sessionId) before its turn.
+    assert_eq!(new.kind, SessionKind::Fork);
+    assert_eq!(new.parent.as_deref(), Some(orig.key.as_str()));
+    assert_eq!(new.events.iter().filter(|e| e.inherited).count(), 2);
+    assert_eq!(prompts(new), ["remove 10 from it"]);
+    // Own turn only: input 4, cache_creation 30, cache_read 1800, output 5.
+    assert_eq!(new.summary.usage, u(4, 30, 1800, 5, 0));
+    assert!(!new.metadata.contains_key("other_session_ids"));
+    // 1809 + 1839
+    assert_eq!(total(&ss), 3648);
+}
+
+#[test]
 fn injected_context() {
     let ss = load("injected_context");
     let s = get(&ss, "90a094c6-dcd5-444b-af65-f1a970140633");

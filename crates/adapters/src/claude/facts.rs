@@ -53,9 +53,10 @@ fn push_distinct(list: &mut Vec<String>, item: &str) {
 }
 
 impl Facts {
-    /// Note the envelope fields of a conversation entry.
-    pub fn envelope(&mut self, v: &Value, ts: Option<Timestamp>) {
-        if let Some(id) = s(v, "sessionId").filter(|x| !x.is_empty()) {
+    /// Note the envelope fields of a conversation entry. `copied` entries (copied from
+    /// another session's file) do not tell this session's id.
+    pub fn envelope(&mut self, v: &Value, ts: Option<Timestamp>, copied: bool) {
+        if let Some(id) = s(v, "sessionId").filter(|x| !x.is_empty() && !copied) {
             match &self.session_id {
                 None => self.session_id = Some(id.to_string()),
                 Some(first) if first != id => push_distinct(&mut self.other_session_ids, id),
@@ -93,12 +94,17 @@ impl Facts {
         if let Some(f) = v.get("forkedFrom")
             && let Some(sid) = s(f, "sessionId")
         {
-            let msg = s(f, "messageUuid").map(str::to_string);
-            match &mut self.forked_from {
-                None => self.forked_from = Some((sid.to_string(), msg)),
-                Some((first, last)) if first == sid => *last = msg.or(last.take()),
-                _ => {}
-            }
+            self.fork_origin(sid, s(f, "messageUuid"));
+        }
+    }
+
+    /// This session copies entries of session `sid`, the last one being `message`.
+    pub fn fork_origin(&mut self, sid: &str, message: Option<&str>) {
+        let msg = message.map(str::to_string);
+        match &mut self.forked_from {
+            None => self.forked_from = Some((sid.to_string(), msg)),
+            Some((first, last)) if first == sid => *last = msg.or(last.take()),
+            _ => {}
         }
     }
 
@@ -241,14 +247,17 @@ mod tests {
         f.envelope(
             &json!({"cwd":"/a","gitBranch":"main","version":"2.0.1","sessionId":"s1"}),
             Some(t),
+            false,
         );
         f.envelope(
             &json!({"cwd":"/a","gitBranch":"","version":"2.0.1"}),
             Some(t),
+            false,
         );
         f.envelope(
             &json!({"cwd":"/a/b","gitBranch":"feat","version":"2.0.5","sessionId":"s2"}),
             Some(t),
+            false,
         );
         let mut s = Session::new(convx_model::Agent::Claude, "s1");
         f.apply(&mut s);

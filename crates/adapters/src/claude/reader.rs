@@ -19,8 +19,22 @@ struct Side {
     description: Option<String>,
 }
 
+/// Whether the file starts with entries copied from another session: 1.0.x `--resume`
+/// wrote a new file that repeats the earlier conversation before the new turns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Copies {
+    /// No conversation entry seen yet.
+    Unknown,
+    /// Entries with another `sessionId` come before this session's own entries.
+    Prefix,
+    /// No (more) copies.
+    No,
+}
+
 struct Reader {
     info: FileInfo,
+    path: PathBuf,
+    copies: Copies,
     display: String,
     retain: bool,
     main: Stream,
@@ -37,6 +51,8 @@ pub(crate) fn read(source: &Source, opts: &ReadOptions) -> Result<SourceOutput, 
     let mut r = Reader {
         main: Stream::new(&display, opts.retain_events),
         info,
+        path: source.path.clone(),
+        copies: Copies::Unknown,
         display: display.clone(),
         retain: opts.retain_events,
         sides: Vec::new(),
@@ -70,10 +86,46 @@ impl Reader {
             && v.get("isSidechain").and_then(Value::as_bool) == Some(true)
         {
             let i = self.side_index(&v);
-            self.sides[i].stream.entry(v, line);
+            self.sides[i].stream.entry(v, line, None);
         } else {
-            self.main.entry(v, line);
+            let copied = self.copied_from(&v);
+            self.main.entry(v, line, copied.as_deref());
         }
+    }
+
+    /// The session a main-chain entry was copied from, when it belongs to a prefix of
+    /// entries with another `sessionId` followed by entries with this file's own id.
+    fn copied_from(&mut self, v: &Value) -> Option<String> {
+        if self.copies == Copies::No || self.info.layout != Layout::Main {
+            return None;
+        }
+        let ty = v.get("type").and_then(Value::as_str)?;
+        if !matches!(
+            ty,
+            "user" | "assistant" | "system" | "attachment" | "progress"
+        ) {
+            return None;
+        }
+        let sid = v.get("sessionId").and_then(Value::as_str)?;
+        if sid == self.info.stem {
+            self.copies = Copies::No;
+            return None;
+        }
+        if self.copies == Copies::Unknown {
+            // Rare: decide once with a byte search for an entry carrying our own id.
+            let needle = format!("\"sessionId\":\"{}\"", self.info.stem);
+            let own_later =
+                is_uuid(&self.info.stem) && file_contains(&self.path, needle.as_bytes());
+            self.copies = if own_later {
+                Copies::Prefix
+            } else {
+                Copies::No
+            };
+            if !own_later {
+                return None;
+            }
+        }
+        Some(sid.to_string())
     }
 
     /// The sidechain an entry belongs to: by `agentId`, else by its parent, else a new one
@@ -348,6 +400,32 @@ impl Reader {
     }
 }
 
+/// True when the (possibly compressed) file contains `needle`. Streams with bounded
+/// memory; unreadable files count as not containing it.
+fn file_contains(path: &std::path::Path, needle: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut input) = jsonl::open(path) else {
+        return false;
+    };
+    let finder = memchr::memmem::Finder::new(needle);
+    let keep = needle.len().saturating_sub(1);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut filled = 0;
+    loop {
+        let n = match input.read(&mut buf[filled..]) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n,
+        };
+        filled += n;
+        if finder.find(&buf[..filled]).is_some() {
+            return true;
+        }
+        let tail = filled.saturating_sub(keep);
+        buf.copy_within(tail..filled, 0);
+        filled -= tail;
+    }
+}
+
 /// Sub-agents Claude Code runs for itself (auto-compaction, prompt suggestions, the
 /// start-up warm-up) are internal; the rest are sub-agents.
 fn agent_kind(agent_id: &str, s: &Session) -> SessionKind {
@@ -356,5 +434,27 @@ fn agent_kind(agent_id: &str, s: &Session) -> SessionKind {
         SessionKind::Internal
     } else {
         SessionKind::Subagent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn byte_search_crosses_chunks() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        let needle = b"\"sessionId\":\"7c1f0a52-3e9b-4c7d-9a11-2b6f5d8e0c44\"";
+        let pad = vec![b'x'; 256 * 1024 - 20];
+        f.write_all(&pad).unwrap();
+        f.write_all(needle).unwrap();
+        f.flush().unwrap();
+        assert!(file_contains(f.path(), needle));
+        assert!(!file_contains(f.path(), b"\"sessionId\":\"other\""));
+        assert!(!file_contains(
+            std::path::Path::new("/nonexistent/x.jsonl"),
+            needle
+        ));
     }
 }

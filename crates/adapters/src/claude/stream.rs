@@ -190,14 +190,18 @@ impl Stream {
     }
 
     /// Read one entry (a JSON object line).
-    pub fn entry(&mut self, v: Value, line: u64) {
+    /// `copied_from`: the entry is a copy of an entry of that session (1.0.x resume copies).
+    pub fn entry(&mut self, v: Value, line: u64, copied_from: Option<&str>) {
         let ty = str_of(&v, "type").unwrap_or_default().to_string();
         let ts = v.get("timestamp").and_then(crate::time::from_value);
         let chain = CHAIN_TYPES.contains(&ty.as_str());
         let uuid = str_of(&v, "uuid").map(str::to_string);
         let mut node = NONE;
         if chain {
-            self.facts.envelope(&v, ts);
+            self.facts.envelope(&v, ts, copied_from.is_some());
+            if let Some(sid) = copied_from {
+                self.facts.fork_origin(sid, uuid.as_deref());
+            }
             if let Some(u) = &uuid {
                 let parent = str_of(&v, "parentUuid").map(key_of);
                 let logical = str_of(&v, "logicalParentUuid").map(key_of);
@@ -213,7 +217,7 @@ impl Stream {
                 }
             }
         }
-        let inherited = v.get("forkedFrom").is_some_and(Value::is_object);
+        let inherited = copied_from.is_some() || v.get("forkedFrom").is_some_and(Value::is_object);
         let at = At {
             ts,
             node,

@@ -87,14 +87,7 @@ impl Stream {
                             }
                         }
                         "tool_result" => out.push(self.tool_result(b, tur, at)),
-                        other => {
-                            let mut raw = b.clone();
-                            scrub(&mut raw);
-                            out.push(EventKind::Opaque {
-                                record_type: format!("user/{other}"),
-                                raw,
-                            });
-                        }
+                        other => out.push(raw(format!("user/{other}"), b)),
                     }
                 }
             }
@@ -104,12 +97,7 @@ impl Stream {
                     WarningKind::UnexpectedShape,
                     "user entry without message content",
                 );
-                let mut raw = v.clone();
-                scrub(&mut raw);
-                out.push(EventKind::Opaque {
-                    record_type: "user".to_string(),
-                    raw,
-                });
+                out.push(raw("user".to_string(), v));
             }
         }
         if self.facts.first_command.is_none() {
@@ -123,17 +111,7 @@ impl Stream {
     fn tool_result(&mut self, b: &Value, tur: Option<&Value>, at: &At) -> EventKind {
         let id = str_of(b, "tool_use_id").unwrap_or("");
         let Some(&kind) = self.calls.get(id) else {
-            self.warn(
-                Some(at.line),
-                WarningKind::OrphanToolResult,
-                format!("tool_result for unknown tool_use `{id}`"),
-            );
-            let mut raw = b.clone();
-            scrub(&mut raw);
-            return EventKind::Opaque {
-                record_type: "orphan_tool_result".to_string(),
-                raw,
-            };
+            return self.orphan(b, id, at);
         };
         let mut output = b
             .get("content")
@@ -232,31 +210,31 @@ impl Stream {
                             is_error,
                         });
                     } else {
-                        self.warn(
-                            Some(at.line),
-                            WarningKind::OrphanToolResult,
-                            format!("{t} for unknown tool use `{id}`"),
-                        );
-                        let mut raw = b.clone();
-                        scrub(&mut raw);
-                        out.push(EventKind::Opaque {
-                            record_type: "orphan_tool_result".to_string(),
-                            raw,
-                        });
+                        out.push(self.orphan(b, id, at));
                     }
                 }
-                other => {
-                    let mut raw = b.clone();
-                    scrub(&mut raw);
-                    out.push(EventKind::Opaque {
-                        record_type: format!("assistant/{other}"),
-                        raw,
-                    });
-                }
+                other => out.push(raw(format!("assistant/{other}"), b)),
             }
         }
         out
     }
+
+    /// A tool result whose call this session never saw: kept raw, with a warning.
+    fn orphan(&mut self, b: &Value, id: &str, at: &At) -> EventKind {
+        self.warn(
+            Some(at.line),
+            WarningKind::OrphanToolResult,
+            format!("tool result for unknown tool use `{id}`"),
+        );
+        raw("orphan_tool_result".to_string(), b)
+    }
+}
+
+/// An opaque event keeping `v` (base64 data and encrypted blobs scrubbed).
+fn raw(record_type: String, v: &Value) -> EventKind {
+    let mut raw = v.clone();
+    scrub(&mut raw);
+    EventKind::Opaque { record_type, raw }
 }
 
 fn user_text(

@@ -22,6 +22,7 @@ mod context;
 mod facts;
 mod plan;
 mod reader;
+mod retention;
 mod stream;
 mod tree;
 mod usage;
@@ -193,6 +194,55 @@ fn combined_fingerprint(path: &Path, related: &[PathBuf]) -> std::io::Result<Fin
 }
 
 impl Adapter for ClaudeAdapter {
+    fn known_record_types(&self) -> &'static [&'static str] {
+        &[
+            // §2.2 non-conversation entries.
+            "summary",
+            "custom-title",
+            "ai-title",
+            "last-prompt",
+            "tag",
+            "file-history-snapshot",
+            "queue-operation",
+            "content-replacement",
+            "agent-name",
+            "agent-color",
+            "agent-setting",
+            "mode",
+            "permission-mode",
+            "worktree-state",
+            "pr-link",
+            "attribution-snapshot",
+            "speculation-accept",
+            "marble-origami-commit",
+            "marble-origami-snapshot",
+            "relocated",
+            "ended-by-model",
+            "repl-mode",
+            "isolation-latch",
+            "session-owner",
+            "memory-mode",
+            "tools-used",
+            "data-flow-records",
+            // UI records and documented system subtypes.
+            "attachment/*",
+            "progress/*",
+            "system/compact_boundary",
+            "system/local_command",
+            "system/api_error",
+            "system/informational",
+            "system/stop_hook_summary",
+            "system/turn_duration",
+            "system/model_refusal_fallback",
+            "system/notification",
+            "orphan_tool_result",
+        ]
+    }
+
+    fn notes(&self, roots: &[PathBuf]) -> Vec<crate::AgentNote> {
+        roots.iter().filter_map(|r| retention::note(r)).collect()
+    }
+
     fn agent(&self) -> Agent {
         Agent::Claude
     }

@@ -57,6 +57,15 @@ pub fn write_transcript(
             let usage_final = json!({"input_tokens": rng.below(50) + 3, "cache_creation_input_tokens": rng.below(8_000),
                 "cache_read_input_tokens": 10_000 + rng.below(90_000), "output_tokens": 40 + rng.below(1_500),
                 "service_tier": "standard"});
+            stats.tokens += [
+                "input_tokens",
+                "cache_creation_input_tokens",
+                "cache_read_input_tokens",
+                "output_tokens",
+            ]
+            .iter()
+            .map(|k| usage_final[*k].as_u64().unwrap_or(0))
+            .sum::<u64>();
             let mut usage_stream = usage_final.clone();
             usage_stream["output_tokens"] = json!(1);
             let last = call + 1 == calls;

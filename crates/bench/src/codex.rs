@@ -118,6 +118,7 @@ pub fn write_rollout(
             output_t += last_out;
             reasoning += last_reason;
             stats.model_calls += 1;
+            stats.tokens += last_in + last_out;
             let info = json!({
                 "total_token_usage": {"input_tokens": input, "cached_input_tokens": cached, "output_tokens": output_t, "reasoning_output_tokens": reasoning, "total_tokens": input + output_t},
                 "last_token_usage": {"input_tokens": last_in, "cached_input_tokens": last_cached, "output_tokens": last_out, "reasoning_output_tokens": last_reason, "total_tokens": last_in + last_out},

@@ -46,6 +46,8 @@ pub struct CorpusStats {
     pub bytes: u64,
     /// Model calls written (each counted once), for cross-checks.
     pub model_calls: u64,
+    /// Sum of the normalized total tokens of those calls, for cross-checks.
+    pub tokens: u64,
 }
 
 /// Write the corpus described by `spec`.

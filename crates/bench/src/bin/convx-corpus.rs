@@ -21,10 +21,11 @@ fn main() -> anyhow::Result<()> {
     let t = std::time::Instant::now();
     let stats = convx_bench::generate(&spec)?;
     println!(
-        "wrote {} files, {:.1} MB, {} model calls in {:.1} s",
+        "wrote {} files, {:.1} MB, {} model calls, {} tokens in {:.1} s",
         stats.files,
         stats.bytes as f64 / 1e6,
         stats.model_calls,
+        stats.tokens,
         t.elapsed().as_secs_f64()
     );
     Ok(())

@@ -18,6 +18,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH", env = "CONVX_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Anonymize identities in what is printed or written: home directory -> `~`, user and
+    /// host names -> aliases, e-mail addresses masked (see `[anonymize]` in the config).
+    #[arg(long, global = true)]
+    pub anonymize: bool,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -32,6 +37,8 @@ pub enum Command {
     Show(commands::show::ShowArgs),
     /// Check what convx can read: locations, sources, parse problems, unknown record types.
     Doctor(commands::doctor::DoctorArgs),
+    /// Scan files or folders for secrets with the redaction rules (exit code 1 when found).
+    Scan(commands::scan::ScanArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

@@ -118,8 +118,9 @@ fn is_uuid(v: &str) -> bool {
         })
 }
 
-/// `self.token`, `process.env.API_KEY`, `config.secret`: a dotted identifier path.
+/// `self.token`, `process.env.API_KEY`, `Token::new`: a dotted (or `::`) identifier path.
 fn is_dotted_identifier(v: &str) -> bool {
+    let v = v.replace("::", ".");
     v.contains('.')
         && v.split('.').all(|seg| {
             let mut c = seg.chars();
@@ -209,5 +210,6 @@ mod tests {
         assert!(!is_uuid("550e8400e29b41d4a716446655440000"));
         assert!(is_dotted_identifier("process.env.API_KEY"));
         assert!(!is_dotted_identifier("abc.12x"));
+        assert!(is_dotted_identifier("Token::from_env"));
     }
 }

@@ -22,6 +22,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use std::ops::Range;
 
+/// How far before a keyword a match may start (`\b`, a scheme before `://`, the
+/// `api_` before `key`, 32 hex digits before `-us`).
+const LOOKBEHIND: usize = 64;
+
 /// A rule as the engine compiles it (built-in or from user configuration).
 #[derive(Debug, Clone)]
 pub(crate) struct RuleSpec {
@@ -31,11 +35,15 @@ pub(crate) struct RuleSpec {
     pub check: Check,
     /// Unicode-aware regex (user rules); built-in rules are ASCII.
     pub unicode: bool,
+    /// How far after a keyword a match may end (longer matches are still found whole
+    /// when their shortest form fits).
+    pub reach: usize,
 }
 
 #[derive(Debug)]
 struct Compiled {
     id: String,
+    reach: usize,
     regex: Regex,
     secret_group: Option<usize>,
     check: Check,
@@ -92,7 +100,7 @@ impl Engine {
                 .build()
                 .map_err(|e| RedactError::InvalidRule { id: spec.id.clone(), message: e.to_string() })?;
             let secret_group = regex.capture_names().position(|n| n == Some("s"));
-            rules.push(Compiled { id: spec.id.clone(), regex, secret_group, check: spec.check });
+            rules.push(Compiled { id: spec.id.clone(), reach: spec.reach, regex, secret_group, check: spec.check });
             if spec.keywords.is_empty() {
                 always.push(i);
             }
@@ -113,6 +121,7 @@ impl Engine {
             Some(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .match_kind(MatchKind::Standard)
                     .build(&keywords)
                     .map_err(|e| RedactError::InvalidRule { id: "keywords".into(), message: e.to_string() })?,
@@ -126,55 +135,76 @@ impl Engine {
         &self.rules[i].id
     }
 
-    /// Which rules can match `text` (sorted, deduplicated); empty means nothing to do.
-    fn candidates(&self, text: &[u8]) -> Vec<usize> {
-        let mut wanted: Vec<usize> = self.always.clone();
-        if let Some(ac) = &self.prefilter {
-            let mut seen_pattern = vec![false; self.keyword_rules.len()];
-            for m in ac.find_overlapping_iter(text) {
-                let p = m.pattern().as_usize();
-                if !seen_pattern[p] {
-                    seen_pattern[p] = true;
-                    wanted.extend_from_slice(&self.keyword_rules[p]);
-                }
-            }
-        }
-        wanted.sort_unstable();
-        wanted.dedup();
-        wanted
-    }
-
-    /// True when no rule can match `text` (one prefilter pass, no allocation).
-    pub(crate) fn is_clean_fast(&self, text: &str) -> bool {
-        self.always.is_empty() && self.prefilter.as_ref().is_none_or(|ac| ac.find(text.as_bytes()).is_none())
-    }
-
     /// Every accepted secret in `text`, non-overlapping, sorted by position.
+    ///
+    /// One prefilter pass records where each rule's keywords occur; each rule's regex
+    /// then runs only over the regions around its keywords (from `LOOKBEHIND` bytes
+    /// before a keyword to `reach` bytes after it, overlapping regions merged). A match
+    /// that reaches the end of a region is re-run on the whole text, so long secrets are
+    /// never cut.
     ///
     /// Rules run in priority order; a later rule never takes text an earlier one kept. A
     /// match that runs into a kept secret is retried on the text cut where that secret
     /// starts, which is what a second pass over the redacted text sees: this keeps
     /// redaction idempotent.
     pub(crate) fn find(&self, text: &str) -> Vec<Hit> {
-        if self.is_clean_fast(text) {
+        let bytes = text.as_bytes();
+        let mut seen: Vec<(usize, usize, usize)> = Vec::new(); // (rule, keyword start, keyword end)
+        if let Some(ac) = &self.prefilter {
+            for m in ac.find_overlapping_iter(bytes) {
+                for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                    seen.push((r, m.start(), m.end()));
+                }
+            }
+        }
+        if seen.is_empty() && self.always.is_empty() {
             return Vec::new();
         }
+        for &r in &self.always {
+            seen.push((r, 0, bytes.len()));
+        }
+        seen.sort_unstable();
         let mut kept: Vec<Hit> = Vec::new();
-        for r in self.candidates(text.as_bytes()) {
-            self.scan_rule(r, text, &mut kept);
+        let mut regions: Vec<Range<usize>> = Vec::new();
+        let mut i = 0;
+        while i < seen.len() {
+            let r = seen[i].0;
+            let reach = self.rules[r].reach;
+            regions.clear();
+            while i < seen.len() && seen[i].0 == r {
+                let (_, ks, ke) = seen[i];
+                let from = ks.saturating_sub(LOOKBEHIND);
+                let to = ke.saturating_add(reach).min(bytes.len());
+                match regions.last_mut() {
+                    Some(last) if from <= last.end => last.end = last.end.max(to),
+                    _ => regions.push(from..to),
+                }
+                i += 1;
+            }
+            for region in &regions {
+                self.scan_region(r, text, region.clone(), &mut kept);
+            }
         }
         kept
     }
 
-    /// Candidates of one rule, validated and added to `kept` (sorted by position).
-    fn scan_rule(&self, r: usize, text: &str, kept: &mut Vec<Hit>) {
+    /// Matches of rule `r` starting in `region`, validated and added to `kept`.
+    fn scan_region(&self, r: usize, text: &str, region: Range<usize>, kept: &mut Vec<Hit>) {
         let rule = &self.rules[r];
         let bytes = text.as_bytes();
-        let mut pos = 0;
+        let hay = &bytes[..region.end];
+        let mut pos = region.start;
         let mut locs = rule.regex.capture_locations();
-        while pos <= bytes.len() {
-            let Some(whole) = rule.regex.captures_read_at(&mut locs, bytes, pos) else { break };
-            let mut whole = whole.range();
+        while pos <= region.end {
+            let Some(m) = rule.regex.captures_read_at(&mut locs, hay, pos) else { break };
+            let mut whole = m.range();
+            if whole.end == region.end && region.end < bytes.len() {
+                // Touches the region's end: take the match's true extent.
+                match rule.regex.captures_read_at(&mut locs, bytes, whole.start) {
+                    Some(full) => whole = full.range(),
+                    None => break,
+                }
+            }
             let next_try = next_boundary(text, whole.start);
             if let Some(end) = marker_around(bytes, whole.start) {
                 pos = end.max(next_try);

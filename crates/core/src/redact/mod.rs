@@ -178,6 +178,8 @@ pub struct RuleInfo {
     pub high_confidence: bool,
     /// Defined in the user's configuration.
     pub user: bool,
+    /// The regex.
+    pub pattern: String,
 }
 
 /// Rule ids the engine reports besides the rules themselves.
@@ -233,13 +235,24 @@ impl Redactor {
                     pattern: r.pattern.into(),
                     check: r.check,
                     unicode: false,
+                    reach: match r.id {
+                        "putty-private-key" => 16 * 1024,
+                        "aws-session-token" => 8 * 1024,
+                        _ => 1024,
+                    },
                 };
                 (spec, r.high)
             })
             .collect();
         let mut infos: Vec<RuleInfo> = rules::RULES
             .iter()
-            .map(|r| RuleInfo { id: r.id.into(), description: r.description.into(), high_confidence: r.high, user: false })
+            .map(|r| RuleInfo {
+                id: r.id.into(),
+                description: r.description.into(),
+                high_confidence: r.high,
+                user: false,
+                pattern: r.pattern.into(),
+            })
             .collect();
         let mut user = Vec::new();
         for x in &config.extra_rules {
@@ -250,8 +263,15 @@ impl Redactor {
                 pattern: x.regex.clone(),
                 check: rules::Check::None,
                 unicode: true,
+                reach: 4096,
             });
-            infos.push(RuleInfo { id: x.id.clone(), description: "user rule".into(), high_confidence: true, user: true });
+            infos.push(RuleInfo {
+                id: x.id.clone(),
+                description: "user rule".into(),
+                high_confidence: true,
+                user: true,
+                pattern: x.regex.clone(),
+            });
         }
         let all: Vec<RuleSpec> = builtin.iter().map(|(s, _)| s.clone()).chain(user.iter().cloned()).collect();
         let high: Vec<RuleSpec> =

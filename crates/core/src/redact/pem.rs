@@ -9,10 +9,15 @@ pub(crate) fn block_end(text: &[u8], header: std::ops::Range<usize>) -> Option<u
     let label = &text[header.start + "-----BEGIN".len()..header.end - "-----".len()];
     let search_end = text.len().min(header.end + MAX_BLOCK);
     let rest = &text[header.end..search_end];
-    if let Some(pos) = find_footer(rest, label) {
-        let body = &rest[..pos];
-        let footer_len = "-----END".len() + label.len() + "-----".len();
-        return has_base64_run(body, MIN_RUN).then_some(header.end + pos + footer_len);
+    // The first footer with a real key body before it (a header constant in code may be
+    // followed by a footer constant long before any key).
+    let footer_len = "-----END".len() + label.len() + "-----".len();
+    let mut from = 0;
+    while let Some(pos) = find_footer(&rest[from..], label).map(|p| from + p) {
+        if has_base64_run(&rest[..pos], MIN_RUN) {
+            return Some(header.end + pos + footer_len);
+        }
+        from = pos + footer_len;
     }
     body_end(text, header.end)
 }

@@ -81,7 +81,7 @@ macro_rules! assign {
 /// Value of a generic assignment (stops at quotes, whitespace, separators, brackets).
 macro_rules! value {
     () => {
-        r#"(?P<s>[^\s"'`\\,;()<>\[\]{}|]{6,256})"#
+        r#"(?P<s>[^\s"'`\\,;()<>\[\]{}|:=][^\s"'`\\,;()<>\[\]{}|]{5,255})"#
     };
 }
 

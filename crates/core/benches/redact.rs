@@ -11,7 +11,9 @@
 //!
 //! Reported (single thread, median of 7 runs): `redact_text` MB/s over the corpus, the
 //! residue pass, the full scan, and for comparison one combined alternation of every
-//! built-in rule with `replace_all` (the approach measured in crates.md §4.7).
+//! built-in rule with `replace_all` (the approach measured in crates.md §4.7; it has no
+//! validation, so it is a baseline, not an alternative). `REDACT_BENCH_SHOW=1` also
+//! prints sample redactions and the time spent per rule.
 
 use convx_core::redact::Redactor;
 use std::hint::black_box;
@@ -210,6 +212,9 @@ fn main() {
             }
         }
         println!("{shown:?}");
+        for (id, secs) in r.profile_rules(&data).into_iter().take(12) {
+            println!("  {id:28} {:7.1} ms", secs * 1000.0);
+        }
     }
 
     let t = Instant::now();

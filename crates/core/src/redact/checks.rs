@@ -166,18 +166,46 @@ fn generic_ok(kind: GenericKind, keyword: &str, value: &str, before: Option<u8>)
     }
 }
 
+/// Words that make `<word>key` an API key name (`api_key`, `apiKey`, `x-api-key`,
+/// `ACCESS_KEY`, `private.key`).
+const KEY_NAMES: &[&str] = &[
+    "api", "access", "private", "client", "signing", "master", "encryption", "auth", "app", "license", "account",
+    "service", "subscription", "consumer", "secret", "admin", "deploy", "webhook", "encrypt", "crypt",
+];
+
+/// Whether the name before `key` (the bytes just before the match) ends in one of
+/// [`KEY_NAMES`], optionally followed by `_`, `-` or `.`, starting a word (after a
+/// non-letter, or as a capitalized camelCase part).
+fn api_key_name(prefix: &[u8]) -> bool {
+    let p = match prefix.last() {
+        Some(b'_' | b'-' | b'.') => &prefix[..prefix.len() - 1],
+        _ => prefix,
+    };
+    KEY_NAMES.iter().any(|w| {
+        let w = w.as_bytes();
+        p.len() >= w.len() && p[p.len() - w.len()..].eq_ignore_ascii_case(w) && {
+            let start = p.len() - w.len();
+            let first = p[start];
+            start == 0 || !p[start - 1].is_ascii_alphabetic() || first.is_ascii_uppercase()
+        }
+    })
+}
+
 fn has_upper_and_lower(b: &[u8]) -> bool {
     b.iter().any(u8::is_ascii_uppercase) && b.iter().any(u8::is_ascii_lowercase)
 }
 
 /// Run a rule's check on a candidate. `whole` is the full regex match, `secret` the part
 /// that would be replaced, `before` the byte preceding the full match.
-pub(crate) fn passes(check: Check, whole: &str, secret: &str, before: Option<u8>) -> bool {
+/// `prefix` is the text just before the match (up to 32 bytes).
+pub(crate) fn passes(check: Check, whole: &str, secret: &str, prefix: &[u8]) -> bool {
+    let before = prefix.last().copied();
     match check {
         Check::None | Check::PrivateKey => true,
         Check::Credential => !is_placeholder(secret),
         Check::AwsKeyId => !secret.ends_with("EXAMPLE"),
         Check::Entropy(min) => !is_placeholder(secret) && entropy(secret.as_bytes()) >= min,
+        Check::Generic(GenericKind::ApiKey) => api_key_name(prefix) && generic_ok(GenericKind::ApiKey, whole, secret, before),
         Check::Generic(kind) => generic_ok(kind, whole, secret, before),
     }
 }
@@ -211,5 +239,11 @@ mod tests {
         assert!(is_dotted_identifier("process.env.API_KEY"));
         assert!(!is_dotted_identifier("abc.12x"));
         assert!(is_dotted_identifier("Token::from_env"));
+        for p in ["api_", "API-", "x-api-", "myApi", "ACCESS_", "\"private.", "secret"] {
+            assert!(api_key_name(p.as_bytes()), "{p}");
+        }
+        for p in ["", "monkey ", "mapi", "sort_", "cache_", "primary_"] {
+            assert!(!api_key_name(p.as_bytes()), "{p}");
+        }
     }
 }

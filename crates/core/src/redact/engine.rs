@@ -22,10 +22,6 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use std::ops::Range;
 
-/// How far before a keyword a match may start (`\b`, a scheme before `://`, the
-/// `api_` before `key`, 32 hex digits before `-us`).
-const LOOKBEHIND: usize = 64;
-
 /// A rule as the engine compiles it (built-in or from user configuration).
 #[derive(Debug, Clone)]
 pub(crate) struct RuleSpec {
@@ -35,15 +31,22 @@ pub(crate) struct RuleSpec {
     pub check: Check,
     /// Unicode-aware regex (user rules); built-in rules are ASCII.
     pub unicode: bool,
+    /// How far before a keyword the match may start.
+    pub lookbehind: usize,
     /// How far after a keyword a match may end (longer matches are still found whole
     /// when their shortest form fits).
     pub reach: usize,
+    /// Keyword hits count only when an assignment (`= `, `: `) follows the name, after
+    /// at most this many more name characters.
+    pub needs_assignment: Option<usize>,
 }
 
 #[derive(Debug)]
 struct Compiled {
     id: String,
+    lookbehind: usize,
     reach: usize,
+    needs_assignment: Option<usize>,
     regex: Regex,
     secret_group: Option<usize>,
     check: Check,
@@ -100,7 +103,12 @@ impl Engine {
                 .build()
                 .map_err(|e| RedactError::InvalidRule { id: spec.id.clone(), message: e.to_string() })?;
             let secret_group = regex.capture_names().position(|n| n == Some("s"));
-            rules.push(Compiled { id: spec.id.clone(), reach: spec.reach, regex, secret_group, check: spec.check });
+            rules.push(Compiled {
+                id: spec.id.clone(),
+                lookbehind: spec.lookbehind,
+                reach: spec.reach,
+                needs_assignment: spec.needs_assignment,
+                regex, secret_group, check: spec.check });
             if spec.keywords.is_empty() {
                 always.push(i);
             }
@@ -138,8 +146,8 @@ impl Engine {
     /// Every accepted secret in `text`, non-overlapping, sorted by position.
     ///
     /// One prefilter pass records where each rule's keywords occur; each rule's regex
-    /// then runs only over the regions around its keywords (from `LOOKBEHIND` bytes
-    /// before a keyword to `reach` bytes after it, overlapping regions merged). A match
+    /// then runs only over the regions around its keywords (from the rule's `lookbehind`
+    /// before a keyword to its `reach` after it, overlapping regions merged). A match
     /// that reaches the end of a region is re-run on the whole text, so long secrets are
     /// never cut.
     ///
@@ -153,6 +161,11 @@ impl Engine {
         if let Some(ac) = &self.prefilter {
             for m in ac.find_overlapping_iter(bytes) {
                 for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                    if let Some(n) = self.rules[r].needs_assignment {
+                        if !assignment_follows(bytes, m.end(), n) {
+                            continue;
+                        }
+                    }
                     seen.push((r, m.start(), m.end()));
                 }
             }
@@ -169,11 +182,11 @@ impl Engine {
         let mut i = 0;
         while i < seen.len() {
             let r = seen[i].0;
-            let reach = self.rules[r].reach;
+            let (lookbehind, reach) = (self.rules[r].lookbehind, self.rules[r].reach);
             regions.clear();
             while i < seen.len() && seen[i].0 == r {
                 let (_, ks, ke) = seen[i];
-                let from = ks.saturating_sub(LOOKBEHIND);
+                let from = ks.saturating_sub(lookbehind);
                 let to = ke.saturating_add(reach).min(bytes.len());
                 match regions.last_mut() {
                     Some(last) if from <= last.end => last.end = last.end.max(to),
@@ -186,6 +199,39 @@ impl Engine {
             }
         }
         kept
+    }
+
+    /// Time spent per rule (and in the prefilter, reported as rule `usize::MAX`) over
+    /// `texts`: for the benchmark only.
+    pub(crate) fn profile(&self, texts: &[String]) -> Vec<(usize, std::time::Duration)> {
+        use std::time::{Duration, Instant};
+        let mut per = vec![Duration::ZERO; self.rules.len() + 1];
+        for text in texts {
+            let t = Instant::now();
+            let mut seen: Vec<(usize, usize, usize)> = Vec::new();
+            if let Some(ac) = &self.prefilter {
+                for m in ac.find_overlapping_iter(text.as_bytes()) {
+                    for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                        seen.push((r, m.start(), m.end()));
+                    }
+                }
+            }
+            seen.sort_unstable();
+            per[self.rules.len()] += t.elapsed();
+            let mut kept = Vec::new();
+            for (r, ks, ke) in seen {
+                let t = Instant::now();
+                let rule = &self.rules[r];
+                if rule.needs_assignment.is_some_and(|n| !assignment_follows(text.as_bytes(), ke, n)) {
+                    per[r] += t.elapsed();
+                    continue;
+                }
+                let region = ks.saturating_sub(rule.lookbehind)..ke.saturating_add(rule.reach).min(text.len());
+                self.scan_region(r, text, region, &mut kept);
+                per[r] += t.elapsed();
+            }
+        }
+        per.into_iter().enumerate().map(|(i, d)| (if i == self.rules.len() { usize::MAX } else { i }, d)).collect()
     }
 
     /// Matches of rule `r` starting in `region`, validated and added to `kept`.
@@ -245,10 +291,10 @@ impl Engine {
             };
             let whole_text = &text[floor_boundary(text, whole.start)..ceil_boundary(text, whole.end)];
             let secret_text = &text[secret.clone()];
-            let before = whole.start.checked_sub(1).map(|i| bytes[i]);
+            let prefix = &bytes[whole.start.saturating_sub(32)..whole.start];
             let ok = !secret.is_empty()
                 && !whole_text.contains("[REDACTED:")
-                && checks::passes(rule.check, whole_text, secret_text, before)
+                && checks::passes(rule.check, whole_text, secret_text, prefix)
                 && (self.allow.is_empty() || !self.allow.allows(secret_text, whole_text));
             if ok {
                 pos = secret.end.max(next_try);
@@ -258,6 +304,27 @@ impl Engine {
             }
         }
     }
+}
+
+/// Whether `NAME = value` follows a keyword ending at `i`: at most `suffix` more name
+/// characters, closing quotes or brackets, spaces, then `=` or `:`.
+fn assignment_follows(b: &[u8], i: usize, suffix: usize) -> bool {
+    let mut j = i;
+    let name_end = (i + suffix).min(b.len());
+    while j < name_end && (b[j].is_ascii_alphanumeric() || matches!(b[j], b'_' | b'-' | b'.')) {
+        j += 1;
+    }
+    let mut quotes = 0;
+    while j < b.len() && quotes < 3 && matches!(b[j], b'"' | b'\'' | b'`' | b']' | b'\\') {
+        j += 1;
+        quotes += 1;
+    }
+    let mut spaces = 0;
+    while j < b.len() && spaces < 4 && matches!(b[j], b' ' | b'\t') {
+        j += 1;
+        spaces += 1;
+    }
+    matches!(b.get(j), Some(b'=' | b':'))
 }
 
 /// When `pos` lies inside a `[REDACTED:<id>]` marker, the end of that marker.

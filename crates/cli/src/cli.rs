@@ -12,7 +12,12 @@ use std::path::PathBuf;
 /// Copilot CLI from your home directory, normalizes them, and lists, shows, archives,
 /// indexes and searches them. Secrets are redacted before anything is written.
 #[derive(Debug, Parser)]
-#[command(name = "convx", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "convx",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Configuration file (default: $XDG_CONFIG_HOME/convx/config.toml).
     #[arg(long, global = true, value_name = "PATH", env = "CONVX_CONFIG")]
@@ -71,8 +76,12 @@ impl SourceArgs {
 }
 
 fn parse_input(s: &str) -> Result<(Agent, PathBuf), String> {
-    let (name, path) = s.split_once('=').ok_or_else(|| format!("expected NAME=PATH, got `{s}`"))?;
-    let agent: Agent = name.parse().map_err(|e: convx_model::UnknownAgentError| e.to_string())?;
+    let (name, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=PATH, got `{s}`"))?;
+    let agent: Agent = name
+        .parse()
+        .map_err(|e: convx_model::UnknownAgentError| e.to_string())?;
     if path.is_empty() {
         return Err("empty PATH".into());
     }
@@ -103,10 +112,14 @@ fn parse_time(s: &str, now: Timestamp) -> Result<Timestamp, String> {
                 Some('d') => n * 86_400,
                 _ => n * 7 * 86_400,
             };
-            return now.checked_sub(jiff::SignedDuration::from_secs(secs)).map_err(|e| e.to_string());
+            return now
+                .checked_sub(jiff::SignedDuration::from_secs(secs))
+                .map_err(|e| e.to_string());
         }
     }
-    Err(format!("cannot read `{s}` as a date: use 2026-01-31, an RFC 3339 time, or 7d / 12h / 2w / 30m"))
+    Err(format!(
+        "cannot read `{s}` as a date: use 2026-01-31, an RFC 3339 time, or 7d / 12h / 2w / 30m"
+    ))
 }
 
 #[cfg(test)]
@@ -116,16 +129,28 @@ mod tests {
     #[test]
     fn relative_and_absolute_times() {
         let now: Timestamp = "2026-11-22T12:00:00Z".parse().unwrap();
-        assert_eq!(parse_time("7d", now).unwrap(), "2026-11-15T12:00:00Z".parse::<Timestamp>().unwrap());
-        assert_eq!(parse_time("12h", now).unwrap(), "2026-11-22T00:00:00Z".parse::<Timestamp>().unwrap());
-        assert_eq!(parse_time("2026-01-01T00:00:00Z", now).unwrap(), "2026-01-01T00:00:00Z".parse::<Timestamp>().unwrap());
+        assert_eq!(
+            parse_time("7d", now).unwrap(),
+            "2026-11-15T12:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert_eq!(
+            parse_time("12h", now).unwrap(),
+            "2026-11-22T00:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert_eq!(
+            parse_time("2026-01-01T00:00:00Z", now).unwrap(),
+            "2026-01-01T00:00:00Z".parse::<Timestamp>().unwrap()
+        );
         assert!(parse_time("2026-01-01", now).is_ok());
         assert!(parse_time("yesterday", now).is_err());
     }
 
     #[test]
     fn input_flag() {
-        assert_eq!(parse_input("codex=/x").unwrap(), (Agent::Codex, PathBuf::from("/x")));
+        assert_eq!(
+            parse_input("codex=/x").unwrap(),
+            (Agent::Codex, PathBuf::from("/x"))
+        );
         assert!(parse_input("nope=/x").is_err());
         assert!(parse_input("codex").is_err());
     }

@@ -28,7 +28,9 @@ pub struct Loaded {
 
 /// `$XDG_CONFIG_HOME/convx/config.toml`, else `~/.config/convx/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
     let base = xdg.or_else(|| etcetera::home_dir().ok().map(|h| h.join(".config")))?;
     Some(base.join("convx").join("config.toml"))
 }
@@ -43,25 +45,41 @@ pub fn load(globals: &Globals) -> anyhow::Result<Loaded> {
         Some(p) => read_file(p, explicit)?,
         None => None,
     };
-    let env: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with(ENV_PREFIX)).collect();
-    let mut config = Config::load(file.as_ref(), &env).map_err(|e| CliError::Config(format!("invalid configuration: {e}")))?;
+    let env: BTreeMap<String, String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+        .collect();
+    let mut config = Config::load(file.as_ref(), &env)
+        .map_err(|e| CliError::Config(format!("invalid configuration: {e}")))?;
     if globals.anonymize {
         config.anonymize.enabled = true;
     }
-    Ok(Loaded { config, path: file.map(|f| f.path) })
+    Ok(Loaded {
+        config,
+        path: file.map(|f| f.path),
+    })
 }
 
 fn read_file(path: &Path, explicit: bool) -> anyhow::Result<Option<ConfigFile>> {
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(ConfigFile { path: path.to_path_buf(), text })),
+        Ok(text) => Ok(Some(ConfigFile {
+            path: path.to_path_buf(),
+            text,
+        })),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
-        Err(e) => Err(CliError::Config(format!("cannot read config file {}: {e}", path.display())).into()),
+        Err(e) => {
+            Err(CliError::Config(format!("cannot read config file {}: {e}", path.display())).into())
+        }
     }
 }
 
 /// The user's identity for anonymization: home directory, OS user name, host name.
 pub fn identity() -> Identity {
-    let var = |names: &[&str]| names.iter().find_map(|n| std::env::var(n).ok()).filter(|v| !v.trim().is_empty());
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok())
+            .filter(|v| !v.trim().is_empty())
+    };
     Identity {
         home: etcetera::home_dir().ok().map(|h| h.display().to_string()),
         user: var(&["USER", "USERNAME", "LOGNAME"]),
@@ -87,10 +105,17 @@ fn host_name() -> Option<String> {
 pub fn redactor(loaded: &Loaded) -> anyhow::Result<Redactor> {
     let cfg = &loaded.config;
     if !cfg.redact.enabled {
-        let from = loaded.path.as_ref().map(|p| format!(" (config: {})", p.display())).unwrap_or_default();
-        eprintln!("convx: warning: secret redaction is disabled by `redact.enabled = false`{from}; output may contain credentials");
+        let from = loaded
+            .path
+            .as_ref()
+            .map(|p| format!(" (config: {})", p.display()))
+            .unwrap_or_default();
+        eprintln!(
+            "convx: warning: secret redaction is disabled by `redact.enabled = false`{from}; output may contain credentials"
+        );
     }
-    Redactor::new(&cfg.redact_config(&identity())).map_err(|e| CliError::Config(format!("invalid configuration: {e}")).into())
+    Redactor::new(&cfg.redact_config(&identity()))
+        .map_err(|e| CliError::Config(format!("invalid configuration: {e}")).into())
 }
 
 /// Load the configuration and build its redactor in one step.

@@ -36,7 +36,9 @@ impl Rng {
         xs[self.below(xs.len())]
     }
     fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[self.below(alphabet.len())] as char).collect()
+        (0..n)
+            .map(|_| alphabet[self.below(alphabet.len())] as char)
+            .collect()
     }
 }
 
@@ -45,13 +47,65 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 const IDENTS: &[&str] = &[
-    "token", "tokens", "key", "api_key", "secret", "password", "config", "session", "request", "response", "user",
-    "cache", "index", "buffer", "parser", "tokenizer", "keys", "value", "result", "handler", "client", "auth",
+    "token",
+    "tokens",
+    "key",
+    "api_key",
+    "secret",
+    "password",
+    "config",
+    "session",
+    "request",
+    "response",
+    "user",
+    "cache",
+    "index",
+    "buffer",
+    "parser",
+    "tokenizer",
+    "keys",
+    "value",
+    "result",
+    "handler",
+    "client",
+    "auth",
 ];
 const WORDS: &[&str] = &[
-    "the", "test", "fails", "because", "parser", "returns", "an", "error", "when", "input", "is", "empty", "please",
-    "fix", "it", "and", "add", "a", "regression", "for", "token", "refresh", "logic", "in", "auth", "module", "key",
-    "rotation", "should", "use", "secret", "manager", "password", "reset", "flow",
+    "the",
+    "test",
+    "fails",
+    "because",
+    "parser",
+    "returns",
+    "an",
+    "error",
+    "when",
+    "input",
+    "is",
+    "empty",
+    "please",
+    "fix",
+    "it",
+    "and",
+    "add",
+    "a",
+    "regression",
+    "for",
+    "token",
+    "refresh",
+    "logic",
+    "in",
+    "auth",
+    "module",
+    "key",
+    "rotation",
+    "should",
+    "use",
+    "secret",
+    "manager",
+    "password",
+    "reset",
+    "flow",
 ];
 
 fn code_block(r: &mut Rng) -> String {
@@ -65,10 +119,21 @@ fn code_block(r: &mut Rng) -> String {
             2 => format!("const {a}Map = new Map<string, {b}>(); // {b} cache\n"),
             3 => format!("def {a}_{b}(self, {a}: str, {b}: int = 0) -> dict:\n"),
             4 => format!("        {a}[\"{b}\"] = {b}.{a}({a}, timeout=30)\n"),
-            5 => format!("    max_tokens: {}, input_tokens: {},\n", r.below(100_000), r.below(1_000_000)),
+            5 => format!(
+                "    max_tokens: {}, input_tokens: {},\n",
+                r.below(100_000),
+                r.below(1_000_000)
+            ),
             6 => format!("import {{ {a}, {b} }} from \"./{a}/{b}\";\n"),
-            7 => format!("    {a}: process.env.{}_{},\n", a.to_uppercase(), b.to_uppercase()),
-            _ => format!("    fn {a}(&mut self, {b}: &str) -> Result<{}, Error> {{\n", "Vec<u8>"),
+            7 => format!(
+                "    {a}: process.env.{}_{},\n",
+                a.to_uppercase(),
+                b.to_uppercase()
+            ),
+            _ => format!(
+                "    fn {a}(&mut self, {b}: &str) -> Result<{}, Error> {{\n",
+                "Vec<u8>"
+            ),
         };
         s.push_str(&line);
     }
@@ -87,11 +152,36 @@ fn log_block(r: &mut Rng) -> String {
             r.chars(HEX, 12)
         );
         let line = match r.below(5) {
-            0 => format!("2026-03-{:02}T12:{:02}:{:02}Z INFO request_id={uuid} path=/api/v1/{} status=200 in {}ms\n", i % 28 + 1, i % 60, r.below(60), r.pick(IDENTS), r.below(900)),
-            1 => format!("commit {}\nAuthor: Dev <dev@example.com>\n\n    fix {} handling\n", r.chars(HEX, 40), r.pick(IDENTS)),
-            2 => format!("   Compiling {} v0.{}.{} (/home/dev/src/{})\n", r.pick(IDENTS), r.below(20), r.below(20), r.pick(IDENTS)),
-            3 => format!("test {}::{}_{} ... ok\n", r.pick(IDENTS), r.pick(IDENTS), r.pick(IDENTS)),
-            _ => format!("WARN token bucket refill for key {uuid}: {} remaining\n", r.below(1000)),
+            0 => format!(
+                "2026-03-{:02}T12:{:02}:{:02}Z INFO request_id={uuid} path=/api/v1/{} status=200 in {}ms\n",
+                i % 28 + 1,
+                i % 60,
+                r.below(60),
+                r.pick(IDENTS),
+                r.below(900)
+            ),
+            1 => format!(
+                "commit {}\nAuthor: Dev <dev@example.com>\n\n    fix {} handling\n",
+                r.chars(HEX, 40),
+                r.pick(IDENTS)
+            ),
+            2 => format!(
+                "   Compiling {} v0.{}.{} (/home/dev/src/{})\n",
+                r.pick(IDENTS),
+                r.below(20),
+                r.below(20),
+                r.pick(IDENTS)
+            ),
+            3 => format!(
+                "test {}::{}_{} ... ok\n",
+                r.pick(IDENTS),
+                r.pick(IDENTS),
+                r.pick(IDENTS)
+            ),
+            _ => format!(
+                "WARN token bucket refill for key {uuid}: {} remaining\n",
+                r.below(1000)
+            ),
         };
         s.push_str(&line);
     }
@@ -126,13 +216,22 @@ fn prose(r: &mut Rng) -> String {
 fn secret(r: &mut Rng) -> String {
     match r.below(6) {
         0 => format!("export GITHUB_TOKEN=ghp_{}\n", r.chars(ALNUM, 36)),
-        1 => format!("DATABASE_URL=postgres://app:{}@db:5432/app\n", r.chars(ALNUM, 16)),
+        1 => format!(
+            "DATABASE_URL=postgres://app:{}@db:5432/app\n",
+            r.chars(ALNUM, 16)
+        ),
         2 => format!("OPENAI_API_KEY=sk-proj-{}\n", r.chars(ALNUM, 100)),
-        3 => format!("aws_access_key_id = AKIA{}\n", r.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
+        3 => format!(
+            "aws_access_key_id = AKIA{}\n",
+            r.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+        ),
         4 => format!("password: \"{}\"\n", r.chars(ALNUM, 14)),
         _ => {
             let body: Vec<String> = (0..12).map(|_| r.chars(B64, 64)).collect();
-            format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n"))
+            format!(
+                "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
+                body.join("\n")
+            )
         }
     }
 }
@@ -180,11 +279,17 @@ fn median_mbps(bytes: usize, runs: usize, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let mb: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(32);
+    let mb: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(32);
     let data = corpus(mb);
     let bytes: usize = data.iter().map(String::len).sum();
     let r = Redactor::default();
-    let changed = data.iter().filter(|s| matches!(r.redact_text(s), std::borrow::Cow::Owned(_))).count();
+    let changed = data
+        .iter()
+        .filter(|s| matches!(r.redact_text(s), std::borrow::Cow::Owned(_)))
+        .count();
     println!(
         "corpus: {:.1} MB in {} strings, {} with a secret; {} rules",
         bytes as f64 / (1 << 20) as f64,
@@ -205,7 +310,9 @@ fn main() {
                 if *n <= 3 {
                     let a = rest[..i].char_indices().rev().nth(50).map_or(0, |(j, _)| j);
                     let e = (i + 90).min(rest.len());
-                    let e = (e..=rest.len()).find(|&k| rest.is_char_boundary(k)).unwrap();
+                    let e = (e..=rest.len())
+                        .find(|&k| rest.is_char_boundary(k))
+                        .unwrap();
                     println!("{id}: {:?}", &rest[a..e]);
                 }
                 rest = &rest[i + 10..];
@@ -219,7 +326,10 @@ fn main() {
 
     let t = Instant::now();
     let _ = black_box(Redactor::default());
-    println!("build Redactor::default(): {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "build Redactor::default(): {:.1} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
 
     let redact = median_mbps(bytes, 7, || {
         for s in &data {
@@ -249,7 +359,11 @@ fn main() {
         .map(|i| format!("(?:{})", i.pattern.replace("(?P<s>", "(?:")))
         .collect::<Vec<_>>()
         .join("|");
-    let combined = regex::bytes::RegexBuilder::new(&alternation).unicode(false).size_limit(1 << 26).build().unwrap();
+    let combined = regex::bytes::RegexBuilder::new(&alternation)
+        .unicode(false)
+        .size_limit(1 << 26)
+        .build()
+        .unwrap();
     let comb = median_mbps(bytes, 3, || {
         for s in &data {
             black_box(combined.replace_all(black_box(s.as_bytes()), &b"[REDACTED]"[..]));

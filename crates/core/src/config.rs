@@ -107,7 +107,12 @@ pub struct AnonymizeSettings {
 impl Default for AnonymizeSettings {
     fn default() -> Self {
         let a = Anonymize::default();
-        AnonymizeSettings { enabled: false, user_alias: a.user_alias, host_alias: a.host_alias, mask_emails: true }
+        AnonymizeSettings {
+            enabled: false,
+            user_alias: a.user_alias,
+            host_alias: a.host_alias,
+            mask_emails: true,
+        }
     }
 }
 
@@ -182,24 +187,34 @@ pub enum ConfigError {
 impl Config {
     /// Layer defaults, `file` and the `CONVX_*` variables of `env` (other variables are
     /// ignored), and check that every regex compiles.
-    pub fn load(file: Option<&ConfigFile>, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
+    pub fn load(
+        file: Option<&ConfigFile>,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
         let (mut table, file_cfg) = match file {
             Some(f) => {
-                let cfg: Config = toml::from_str(&f.text).map_err(|e| file_error(f, e.span(), e.message()))?;
+                let cfg: Config =
+                    toml::from_str(&f.text).map_err(|e| file_error(f, e.span(), e.message()))?;
                 if let Err(e) = cfg.check_regexes() {
                     return Err(locate_regex_error(f, &e));
                 }
-                let table: toml::Table = toml::from_str(&f.text).map_err(|e| file_error(f, e.span(), e.message()))?;
+                let table: toml::Table =
+                    toml::from_str(&f.text).map_err(|e| file_error(f, e.span(), e.message()))?;
                 (table, cfg)
             }
             None => (toml::Table::new(), Config::default()),
         };
         let mut cfg = file_cfg;
         for (var, value) in env {
-            let Some((section, key)) = env_key(var) else { continue };
+            let Some((section, key)) = env_key(var) else {
+                continue;
+            };
             cfg = apply_env(&mut table, var, section, &key, value)?;
             if let Err(e) = cfg.check_regexes() {
-                return Err(ConfigError::Env { var: var.clone(), message: e.to_string() });
+                return Err(ConfigError::Env {
+                    var: var.clone(),
+                    message: e.to_string(),
+                });
             }
         }
         Ok(cfg)
@@ -246,12 +261,18 @@ fn env_key(var: &str) -> Option<(&'static str, String)> {
 
 /// Set `section.key` from an environment value: the first reading that fits the schema
 /// wins (a TOML literal, a boolean word, a plain string, a comma-separated list).
-fn apply_env(table: &mut toml::Table, var: &str, section: &str, key: &str, value: &str) -> Result<Config, ConfigError> {
+fn apply_env(
+    table: &mut toml::Table,
+    var: &str,
+    section: &str,
+    key: &str,
+    value: &str,
+) -> Result<Config, ConfigError> {
     let mut candidates: Vec<toml::Value> = Vec::new();
-    if let Ok(mut t) = toml::from_str::<toml::Table>(&format!("v = {value}")) {
-        if let Some(v) = t.remove("v") {
-            candidates.push(v);
-        }
+    if let Ok(mut t) = toml::from_str::<toml::Table>(&format!("v = {value}"))
+        && let Some(v) = t.remove("v")
+    {
+        candidates.push(v);
     }
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "yes" | "on" | "true" => candidates.push(toml::Value::Boolean(true)),
@@ -259,14 +280,23 @@ fn apply_env(table: &mut toml::Table, var: &str, section: &str, key: &str, value
         _ => {}
     }
     candidates.push(toml::Value::String(value.to_string()));
-    let list = value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into()));
+    let list = value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| toml::Value::String(s.into()));
     candidates.push(toml::Value::Array(list.collect()));
     let mut last_err = String::new();
     for c in candidates {
         let mut t = table.clone();
-        let sec = t.entry(section).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let sec = t
+            .entry(section)
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         let Some(sec) = sec.as_table_mut() else {
-            return Err(ConfigError::Env { var: var.into(), message: format!("`{section}` is not a table") });
+            return Err(ConfigError::Env {
+                var: var.into(),
+                message: format!("`{section}` is not a table"),
+            });
         };
         sec.insert(key.to_string(), c);
         match t.clone().try_into::<Config>() {
@@ -277,7 +307,10 @@ fn apply_env(table: &mut toml::Table, var: &str, section: &str, key: &str, value
             Err(e) => last_err = e.message().to_string(),
         }
     }
-    Err(ConfigError::Env { var: var.into(), message: format!("{section}.{key}: {last_err}") })
+    Err(ConfigError::Env {
+        var: var.into(),
+        message: format!("{section}.{key}: {last_err}"),
+    })
 }
 
 /// A file error at `span`, naming the key found there.
@@ -306,7 +339,14 @@ fn key_at(text: &str, at: usize) -> Option<String> {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let line = text[line_start..line_end].trim();
-    let header = |l: &str| l.strip_prefix('[').map(|h| h.trim_start_matches('[').trim_end_matches(']').trim().to_string());
+    let header = |l: &str| {
+        l.strip_prefix('[').map(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim()
+                .to_string()
+        })
+    };
     if line.starts_with('[') {
         return header(line);
     }
@@ -314,7 +354,12 @@ fn key_at(text: &str, at: usize) -> Option<String> {
     if key.is_empty() {
         return None;
     }
-    let section = text[..line_start].lines().rev().map(str::trim).find(|l| l.starts_with('[')).and_then(header);
+    let section = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(header);
     Some(match section {
         Some(s) => format!("{s}.{key}"),
         None => key,
@@ -327,17 +372,30 @@ fn locate_regex_error(f: &ConfigFile, e: &RedactError) -> ConfigError {
     let redact = spanned.as_ref().and_then(|t| child(t.get_ref(), "redact"));
     let (path, span) = match e {
         RedactError::InvalidRule { id, .. } | RedactError::InvalidRuleId { id, .. } => {
-            let rules = redact.and_then(|r| r.get_ref().as_table()).and_then(|t| child(t, "rules"));
+            let rules = redact
+                .and_then(|r| r.get_ref().as_table())
+                .and_then(|t| child(t, "rules"));
             let rule = rules.and_then(|r| r.get_ref().as_array()).and_then(|a| {
                 a.iter().enumerate().find(|(_, v)| {
-                    v.get_ref().as_table().and_then(|t| child(t, "id")).and_then(|x| x.get_ref().as_str()) == Some(id)
+                    v.get_ref()
+                        .as_table()
+                        .and_then(|t| child(t, "id"))
+                        .and_then(|x| x.get_ref().as_str())
+                        == Some(id)
                 })
             });
-            let field = if matches!(e, RedactError::InvalidRule { .. }) { "regex" } else { "id" };
+            let field = if matches!(e, RedactError::InvalidRule { .. }) {
+                "regex"
+            } else {
+                "id"
+            };
             match rule {
                 Some((i, v)) => (
                     format!("redact.rules[{i}].{field}"),
-                    v.get_ref().as_table().and_then(|t| child(t, field)).map(|x| x.span()),
+                    v.get_ref()
+                        .as_table()
+                        .and_then(|t| child(t, field))
+                        .map(|x| x.span()),
                 ),
                 None => ("redact.rules".into(), None),
             }
@@ -346,15 +404,29 @@ fn locate_regex_error(f: &ConfigFile, e: &RedactError) -> ConfigError {
             let item = redact
                 .and_then(|r| r.get_ref().as_table())
                 .and_then(|t| child(t, "allowlist_regexes"))
-                .and_then(|a| a.get_ref().as_array().and_then(|a| a.get(*index)).map(|x| x.span()));
+                .and_then(|a| {
+                    a.get_ref()
+                        .as_array()
+                        .and_then(|a| a.get(*index))
+                        .map(|x| x.span())
+                });
             (format!("redact.allowlist_regexes[{index}]"), item)
         }
     };
     let (line, column) = span.map_or((1, 1), |s| line_col(&f.text, s.start.min(f.text.len())));
-    ConfigError::File { path: f.path.clone(), line, column, key: path, message: e.to_string() }
+    ConfigError::File {
+        path: f.path.clone(),
+        line,
+        column,
+        key: path,
+        message: e.to_string(),
+    }
 }
 
-fn child<'a, 'i>(t: &'a toml::de::DeTable<'i>, name: &str) -> Option<&'a toml::Spanned<toml::de::DeValue<'i>>> {
+fn child<'a, 'i>(
+    t: &'a toml::de::DeTable<'i>,
+    name: &str,
+) -> Option<&'a toml::Spanned<toml::de::DeValue<'i>>> {
     t.iter().find(|(k, _)| k.get_ref() == name).map(|(_, v)| v)
 }
 

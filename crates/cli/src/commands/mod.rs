@@ -10,7 +10,10 @@ use convx_core::load::LoadRequest;
 
 /// Run the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
-    let globals = crate::config::Globals { config: cli.config.clone(), anonymize: cli.anonymize };
+    let globals = crate::config::Globals {
+        config: cli.config.clone(),
+        anonymize: cli.anonymize,
+    };
     match cli.command {
         Command::Sessions(args) => sessions::run(args, &globals),
         Command::Show(args) => show::run(args, &globals),

@@ -15,10 +15,12 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `convx scan`.
 #[derive(Debug, Args)]
-#[command(after_help = "Prints one line per finding: `PATH:LINE RULE-ID MASKED` (the secret itself is never printed).\n\
+#[command(
+    after_help = "Prints one line per finding: `PATH:LINE RULE-ID MASKED` (the secret itself is never printed).\n\
 Exit codes: 0 nothing found, 1 secrets found, 3 invalid configuration, 5 a PATH does not exist.\n\
 Uses the same rules, extra rules and allowlist as redaction (see `--list-rules`), even when redaction is disabled.\n\n\
-Examples:\n  convx scan ~/convx-archive\n  convx scan --json src/ notes.md\n  git diff --cached --name-only -z | xargs -0 convx scan   # in a pre-commit hook")]
+Examples:\n  convx scan ~/convx-archive\n  convx scan --json src/ notes.md\n  git diff --cached --name-only -z | xargs -0 convx scan   # in a pre-commit hook"
+)]
 pub struct ScanArgs {
     /// Files or folders to scan. Folders are walked recursively; `.git` folders, symbolic
     /// links inside folders and binary files are skipped. Files of any size are read in
@@ -68,7 +70,9 @@ pub fn run(args: ScanArgs, globals: &Globals) -> anyhow::Result<i32> {
     }
     for p in &args.paths {
         if std::fs::metadata(p).is_err() {
-            return Err(CliError::NotFound(format!("no such file or folder: {}", p.display())).into());
+            return Err(
+                CliError::NotFound(format!("no such file or folder: {}", p.display())).into(),
+            );
         }
     }
     let mut files = Vec::new();
@@ -76,8 +80,10 @@ pub fn run(args: ScanArgs, globals: &Globals) -> anyhow::Result<i32> {
     for p in &args.paths {
         collect(p, true, &mut files, &mut report.errors);
     }
-    let results: Vec<(PathBuf, std::io::Result<FileScan>)> =
-        files.into_par_iter().map(|f| (f.clone(), scan_file(&redactor, &f))).collect();
+    let results: Vec<(PathBuf, std::io::Result<FileScan>)> = files
+        .into_par_iter()
+        .map(|f| (f.clone(), scan_file(&redactor, &f)))
+        .collect();
     for (path, r) in results {
         match r {
             Ok(FileScan::Binary) => report.skipped_binary += 1,
@@ -85,7 +91,12 @@ pub fn run(args: ScanArgs, globals: &Globals) -> anyhow::Result<i32> {
                 report.files_scanned += 1;
                 report.bytes_scanned += bytes;
                 let p = path.display().to_string();
-                report.findings.extend(findings.into_iter().map(|finding| FileFinding { path: p.clone(), finding }));
+                report
+                    .findings
+                    .extend(findings.into_iter().map(|finding| FileFinding {
+                        path: p.clone(),
+                        finding,
+                    }));
             }
             Err(e) => report.errors.push(format!("{}: {e}", path.display())),
         }
@@ -95,7 +106,11 @@ pub fn run(args: ScanArgs, globals: &Globals) -> anyhow::Result<i32> {
     } else {
         let mut out = std::io::stdout().lock();
         for f in &report.findings {
-            writeln!(out, "{}:{} {} {}", f.path, f.finding.line, f.finding.rule, f.finding.masked)?;
+            writeln!(
+                out,
+                "{}:{} {} {}",
+                f.path, f.finding.line, f.finding.rule, f.finding.masked
+            )?;
         }
         for e in &report.errors {
             eprintln!("convx: warning: {e}");
@@ -108,7 +123,11 @@ pub fn run(args: ScanArgs, globals: &Globals) -> anyhow::Result<i32> {
             report.skipped_binary
         );
     }
-    Ok(if report.findings.is_empty() { crate::exit::OK } else { crate::exit::FINDINGS })
+    Ok(if report.findings.is_empty() {
+        crate::exit::OK
+    } else {
+        crate::exit::FINDINGS
+    })
 }
 
 fn list_rules(r: &Redactor, json: bool) -> anyhow::Result<i32> {
@@ -119,7 +138,11 @@ fn list_rules(r: &Redactor, json: bool) -> anyhow::Result<i32> {
     let mut t = crate::output::Table::new(&["RULE", "CONFIDENCE", "DESCRIPTION"]);
     for i in r.rules() {
         let conf = if i.high_confidence { "high" } else { "medium" };
-        let desc = if i.user { format!("(config) {}", i.pattern) } else { i.description.clone() };
+        let desc = if i.user {
+            format!("(config) {}", i.pattern)
+        } else {
+            i.description.clone()
+        };
         t.row(vec![i.id.clone(), conf.into(), desc]);
     }
     t.write(&mut std::io::stdout().lock())?;
@@ -129,7 +152,11 @@ fn list_rules(r: &Redactor, json: bool) -> anyhow::Result<i32> {
 /// Files under `path` (itself when it is a file), sorted, skipping `.git` and, inside
 /// folders, symbolic links.
 fn collect(path: &Path, top: bool, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
-    let meta = if top { std::fs::metadata(path) } else { std::fs::symlink_metadata(path) };
+    let meta = if top {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
@@ -184,7 +211,11 @@ fn scan_file(r: &Redactor, path: &Path) -> std::io::Result<FileScan> {
                 return Ok(FileScan::Binary);
             }
         }
-        let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf[before..]).map_or(buf.len(), |i| before + i + 1) };
+        let cut = if eof {
+            buf.len()
+        } else {
+            memchr::memrchr(b'\n', &buf[before..]).map_or(buf.len(), |i| before + i + 1)
+        };
         let text = String::from_utf8_lossy(&buf[..cut]);
         for mut f in r.scan_text(&text) {
             f.line += base_line - 1;
@@ -196,7 +227,9 @@ fn scan_file(r: &Redactor, path: &Path) -> std::io::Result<FileScan> {
             break;
         }
         let keep = match memchr::memchr(b'\n', &buf[cut.saturating_sub(OVERLAP)..cut]) {
-            Some(i) if cut.saturating_sub(OVERLAP) + i + 1 < cut => cut.saturating_sub(OVERLAP) + i + 1,
+            Some(i) if cut.saturating_sub(OVERLAP) + i + 1 < cut => {
+                cut.saturating_sub(OVERLAP) + i + 1
+            }
             _ => cut,
         };
         base_line += memchr::memchr_iter(b'\n', &buf[..keep]).count();
@@ -229,16 +262,25 @@ mod tests {
         }
         let line_of_key = text.matches('\n').count() + 1;
         let body: Vec<String> = (0..20).map(|i| format!("{:A<64}", i)).collect();
-        text.push_str(&format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n")));
+        text.push_str(&format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
+            body.join("\n")
+        ));
         while text.len() < 2 * CHUNK + 1000 {
             text.push_str(filler);
         }
         let line_of_pat = text.matches('\n').count() + 1;
         text.push_str("token ghp_0123456789abcdefABCDEF0123456789abcd\n");
         std::fs::write(&path, &text).unwrap();
-        let FileScan::Text { findings, bytes } = scan_file(&Redactor::default(), &path).unwrap() else { panic!("binary") };
+        let FileScan::Text { findings, bytes } = scan_file(&Redactor::default(), &path).unwrap()
+        else {
+            panic!("binary")
+        };
         assert_eq!(bytes, text.len() as u64);
         let got: Vec<(usize, &str)> = findings.iter().map(|f| (f.line, f.rule.as_str())).collect();
-        assert_eq!(got, vec![(line_of_key, "private-key"), (line_of_pat, "github-pat")]);
+        assert_eq!(
+            got,
+            vec![(line_of_key, "private-key"), (line_of_pat, "github-pat")]
+        );
     }
 }

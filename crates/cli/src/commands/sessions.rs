@@ -31,13 +31,25 @@ pub fn run(args: SessionsArgs, globals: &crate::config::Globals) -> anyhow::Resu
         print_json(&rows)?;
         return Ok(crate::exit::OK);
     }
-    let mut t = Table::new(&["AGENT", "KEY", "START (UTC)", "PROJECT", "TITLE", ">PROMPTS", ">TOOLS", ">TOKENS"]);
+    let mut t = Table::new(&[
+        "AGENT",
+        "KEY",
+        "START (UTC)",
+        "PROJECT",
+        "TITLE",
+        ">PROMPTS",
+        ">TOOLS",
+        ">TOKENS",
+    ]);
     for s in &result.sessions {
         t.row(vec![
             s.agent.slug().to_string(),
             s.key.clone(),
             short_time(s.started_at),
-            s.cwd.as_deref().map(|c| project_name(c)).unwrap_or_else(|| "-".into()),
+            s.cwd
+                .as_deref()
+                .map(|c| project_name(c))
+                .unwrap_or_else(|| "-".into()),
             truncate_chars(&s.display_title().replace(['\n', '\t'], " "), 60),
             thousands(s.summary.counts.user_prompts),
             thousands(s.summary.counts.tool_calls),
@@ -47,14 +59,22 @@ pub fn run(args: SessionsArgs, globals: &crate::config::Globals) -> anyhow::Resu
     let mut out = std::io::stdout().lock();
     t.write(&mut out)?;
     if result.sessions.is_empty() {
-        writeln!(out, "(no sessions found; `convx doctor` shows where convx looked)")?;
+        writeln!(
+            out,
+            "(no sessions found; `convx doctor` shows where convx looked)"
+        )?;
     }
     Ok(crate::exit::OK)
 }
 
 fn project_name(cwd: &str) -> String {
     let trimmed = cwd.trim_end_matches(['/', '\\']);
-    trimmed.rsplit(['/', '\\']).next().filter(|s| !s.is_empty()).unwrap_or(trimmed).to_string()
+    trimmed
+        .rsplit(['/', '\\'])
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(trimmed)
+        .to_string()
 }
 
 /// The JSON object of one session in `convx sessions --json`.

@@ -34,31 +34,62 @@ pub fn run(args: ShowArgs, globals: &crate::config::Globals) -> anyhow::Result<i
         .filter(|s| s.key == wanted || s.id == wanted)
         .collect();
     let matches = if matches.is_empty() {
-        listed.sessions.iter().filter(|s| s.key.starts_with(wanted) || s.id.starts_with(wanted)).collect()
+        listed
+            .sessions
+            .iter()
+            .filter(|s| s.key.starts_with(wanted) || s.id.starts_with(wanted))
+            .collect()
     } else {
         matches
     };
     let summary = match matches.as_slice() {
         [one] => *one,
-        [] => return Err(CliError::NotFound(format!("no session matches `{wanted}` (see `convx sessions`)")).into()),
+        [] => {
+            return Err(CliError::NotFound(format!(
+                "no session matches `{wanted}` (see `convx sessions`)"
+            ))
+            .into());
+        }
         many => {
             let keys: Vec<&str> = many.iter().take(10).map(|s| s.key.as_str()).collect();
-            return Err(CliError::Usage(format!("`{wanted}` matches {} sessions: {}", many.len(), keys.join(", "))).into());
+            return Err(CliError::Usage(format!(
+                "`{wanted}` matches {} sessions: {}",
+                many.len(),
+                keys.join(", ")
+            ))
+            .into());
         }
     };
     // Re-read the session's sources with events, then apply the same final pass.
     let mut full: Vec<Session> = Vec::new();
-    for src in sources.iter().filter(|s| summary.sources.iter().any(|f| f.path == s.path.display().to_string())) {
-        let out = adapter_for(src.agent).read(src, &ReadOptions { retain_events: true })?;
+    for src in sources.iter().filter(|s| {
+        summary
+            .sources
+            .iter()
+            .any(|f| f.path == s.path.display().to_string())
+    }) {
+        let out = adapter_for(src.agent).read(
+            src,
+            &ReadOptions {
+                retain_events: true,
+            },
+        )?;
         full.extend(out.sessions);
     }
-    let mut all: Vec<Session> = listed.sessions.iter().filter(|s| s.key != summary.key).cloned().collect();
+    let mut all: Vec<Session> = listed
+        .sessions
+        .iter()
+        .filter(|s| s.key != summary.key)
+        .cloned()
+        .collect();
     all.extend(full);
     convx_core::load::finish(&mut all);
     let mut session = all
         .into_iter()
         .find(|s| s.key == summary.key)
-        .ok_or_else(|| CliError::NotFound(format!("session `{}` vanished while reading", summary.key)))?;
+        .ok_or_else(|| {
+            CliError::NotFound(format!("session `{}` vanished while reading", summary.key))
+        })?;
     redactor.redact_session(&mut session);
     if args.json {
         print_json(&session)?;
@@ -101,7 +132,10 @@ fn write_text(s: &Session, out: &mut impl Write) -> std::io::Result<()> {
         thousands(u.reasoning)
     )?;
     for e in &s.events {
-        let when = e.timestamp.map(|t| t.strftime("%H:%M:%S").to_string()).unwrap_or_default();
+        let when = e
+            .timestamp
+            .map(|t| t.strftime("%H:%M:%S").to_string())
+            .unwrap_or_default();
         let mut flags = String::new();
         if e.inherited {
             flags.push_str(" (inherited)");
@@ -112,26 +146,59 @@ fn write_text(s: &Session, out: &mut impl Write) -> std::io::Result<()> {
         let (head, body) = match &e.kind {
             EventKind::UserPrompt { text, .. } => ("USER".to_string(), text.clone()),
             EventKind::AssistantText { text } => ("ASSISTANT".to_string(), text.clone()),
-            EventKind::Reasoning { text, encrypted } => {
-                ("REASONING".to_string(), if text.is_empty() && *encrypted { "[encrypted]".into() } else { text.clone() })
+            EventKind::Reasoning { text, encrypted } => (
+                "REASONING".to_string(),
+                if text.is_empty() && *encrypted {
+                    "[encrypted]".into()
+                } else {
+                    text.clone()
+                },
+            ),
+            EventKind::ToolCall { name, input, .. } => {
+                (format!("TOOL CALL {name}"), input.to_string())
             }
-            EventKind::ToolCall { name, input, .. } => (format!("TOOL CALL {name}"), input.to_string()),
-            EventKind::ToolResult { output, is_error, .. } => {
-                (if *is_error { "TOOL ERROR".to_string() } else { "TOOL RESULT".to_string() }, output.clone())
-            }
+            EventKind::ToolResult {
+                output, is_error, ..
+            } => (
+                if *is_error {
+                    "TOOL ERROR".to_string()
+                } else {
+                    "TOOL RESULT".to_string()
+                },
+                output.clone(),
+            ),
             EventKind::Context { source, text } => (format!("CONTEXT {source}"), text.clone()),
             EventKind::PlanUpdate { steps, .. } => (
                 "PLAN".to_string(),
-                steps.iter().map(|s| format!("- [{:?}] {}", s.status, s.text)).collect::<Vec<_>>().join("\n"),
+                steps
+                    .iter()
+                    .map(|s| format!("- [{:?}] {}", s.status, s.text))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             ),
-            EventKind::Compaction { summary, .. } => ("COMPACTION".to_string(), summary.clone().unwrap_or_default()),
+            EventKind::Compaction { summary, .. } => (
+                "COMPACTION".to_string(),
+                summary.clone().unwrap_or_default(),
+            ),
             EventKind::ModelCall {} => ("MODEL CALL".to_string(), String::new()),
-            EventKind::Opaque { record_type, .. } => (format!("RECORD {record_type}"), String::new()),
+            EventKind::Opaque { record_type, .. } => {
+                (format!("RECORD {record_type}"), String::new())
+            }
         };
         let usage = e
             .usage
             .as_ref()
-            .map(|u| format!("  [{} tokens{}]", thousands(u.tokens.total()), if u.duplicate { ", counted elsewhere" } else { "" }))
+            .map(|u| {
+                format!(
+                    "  [{} tokens{}]",
+                    thousands(u.tokens.total()),
+                    if u.duplicate {
+                        ", counted elsewhere"
+                    } else {
+                        ""
+                    }
+                )
+            })
             .unwrap_or_default();
         writeln!(out, "\n── {when} {head}{flags}{usage}")?;
         if !body.is_empty() {

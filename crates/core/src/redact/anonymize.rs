@@ -12,8 +12,27 @@ use std::borrow::Cow;
 /// User and host names too generic to replace in free text (they stay replaced inside
 /// the home directory, which is always handled).
 const GENERIC_NAMES: &[&str] = &[
-    "root", "admin", "user", "users", "ubuntu", "debian", "runner", "dev", "test", "guest", "vagrant", "ec2-user",
-    "node", "app", "www-data", "nobody", "localhost", "host", "home", "server", "build",
+    "root",
+    "admin",
+    "user",
+    "users",
+    "ubuntu",
+    "debian",
+    "runner",
+    "dev",
+    "test",
+    "guest",
+    "vagrant",
+    "ec2-user",
+    "node",
+    "app",
+    "www-data",
+    "nobody",
+    "localhost",
+    "host",
+    "home",
+    "server",
+    "build",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +65,12 @@ impl Anonymizer {
     /// Compile; `None` when there is nothing to do.
     pub(crate) fn new(a: &Anonymize) -> Option<Anonymizer> {
         let mut targets: Vec<(Kind, String, String)> = Vec::new();
-        if let Some(home) = a.home.as_deref().map(|h| h.trim_end_matches(['/', '\\'])).filter(|h| h.len() > 1) {
+        if let Some(home) = a
+            .home
+            .as_deref()
+            .map(|h| h.trim_end_matches(['/', '\\']))
+            .filter(|h| h.len() > 1)
+        {
             targets.push((Kind::Home, home.to_string(), "~".into()));
             if home.contains('\\') {
                 // JSON-escaped and forward-slash spellings of a Windows home.
@@ -57,7 +81,9 @@ impl Anonymizer {
         let usable = |n: &Option<String>| {
             n.as_deref()
                 .map(str::trim)
-                .filter(|n| n.len() >= 3 && !GENERIC_NAMES.contains(&n.to_ascii_lowercase().as_str()))
+                .filter(|n| {
+                    n.len() >= 3 && !GENERIC_NAMES.contains(&n.to_ascii_lowercase().as_str())
+                })
                 .map(str::to_string)
         };
         if let Some(host) = usable(&a.host) {
@@ -78,32 +104,47 @@ impl Anonymizer {
                 .expect("literal patterns always compile")
         });
         let email = a.mask_emails.then(|| {
-            Regex::new(r"(?-u)\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
-                .expect("email regex compiles")
+            Regex::new(
+                r"(?-u)\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b",
+            )
+            .expect("email regex compiles")
         });
         if names.is_none() && email.is_none() {
             return None;
         }
-        Some(Anonymizer { names, targets, email })
+        Some(Anonymizer {
+            names,
+            targets,
+            email,
+        })
     }
 
     /// Anonymize `text`, reporting `(rule, count)` for each kind replaced.
-    pub(crate) fn apply<'a>(&self, text: &'a str, report: &mut dyn FnMut(&'static str, u64)) -> Cow<'a, str> {
+    pub(crate) fn apply<'a>(
+        &self,
+        text: &'a str,
+        report: &mut dyn FnMut(&'static str, u64),
+    ) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);
-        if let Some(ac) = &self.names {
-            if let Some(s) = self.replace_names(ac, &out, report) {
-                out = Cow::Owned(s);
-            }
+        if let Some(ac) = &self.names
+            && let Some(s) = self.replace_names(ac, &out, report)
+        {
+            out = Cow::Owned(s);
         }
-        if let Some(re) = &self.email {
-            if let Some(s) = mask_emails(re, &out, report) {
-                out = Cow::Owned(s);
-            }
+        if let Some(re) = &self.email
+            && let Some(s) = mask_emails(re, &out, report)
+        {
+            out = Cow::Owned(s);
         }
         out
     }
 
-    fn replace_names(&self, ac: &AhoCorasick, text: &str, report: &mut dyn FnMut(&'static str, u64)) -> Option<String> {
+    fn replace_names(
+        &self,
+        ac: &AhoCorasick,
+        text: &str,
+        report: &mut dyn FnMut(&'static str, u64),
+    ) -> Option<String> {
         let b = text.as_bytes();
         let mut out: Option<String> = None;
         let mut last = 0;
@@ -116,7 +157,9 @@ impl Anonymizer {
             let ok = match kind {
                 // `/home/ana` but not `/home/anabel`; case-sensitive.
                 Kind::Home => &b[s..e] == exact.as_bytes() && !after.is_some_and(is_name_byte),
-                Kind::Host | Kind::User => !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte),
+                Kind::Host | Kind::User => {
+                    !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
+                }
             };
             if !ok {
                 continue;
@@ -147,7 +190,11 @@ fn is_name_byte(b: u8) -> bool {
 }
 
 /// `ana.lopez@example.com` -> `a***@example.com`; `git@github.com:` is left alone.
-fn mask_emails(re: &Regex, text: &str, report: &mut dyn FnMut(&'static str, u64)) -> Option<String> {
+fn mask_emails(
+    re: &Regex,
+    text: &str,
+    report: &mut dyn FnMut(&'static str, u64),
+) -> Option<String> {
     let b = text.as_bytes();
     let mut out: Option<String> = None;
     let mut last = 0;

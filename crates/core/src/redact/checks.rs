@@ -100,10 +100,10 @@ pub(crate) fn is_placeholder(v: &str) -> bool {
     }
     // One repeated character: `xxxxxxxx`, `********`, `00000000`.
     let mut bytes = lower.bytes();
-    if let Some(first) = bytes.next() {
-        if bytes.all(|b| b == first) {
-            return true;
-        }
+    if let Some(first) = bytes.next()
+        && bytes.all(|b| b == first)
+    {
+        return true;
     }
     false
 }
@@ -124,7 +124,8 @@ fn is_dotted_identifier(v: &str) -> bool {
     v.contains('.')
         && v.split('.').all(|seg| {
             let mut c = seg.chars();
-            c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_' || f == '$')
+            c.next()
+                .is_some_and(|f| f.is_ascii_alphabetic() || f == '_' || f == '$')
                 && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '$')
         })
 }
@@ -133,16 +134,25 @@ fn is_dotted_identifier(v: &str) -> bool {
 fn generic_ok(kind: GenericKind, keyword: &str, value: &str, before: Option<u8>) -> bool {
     // `bypass: x`, `compass = y`: the short keywords must start an identifier segment.
     let kw = keyword.to_ascii_lowercase();
-    if (kw.starts_with("pass") && !kw.starts_with("passw") && !kw.starts_with("passp") || kw.starts_with("pwd"))
+    if (kw.starts_with("pass") && !kw.starts_with("passw") && !kw.starts_with("passp")
+        || kw.starts_with("pwd"))
         && before.is_some_and(|b| b.is_ascii_lowercase())
     {
         return false;
     }
     let value = value.trim_end_matches(['.', ':', '!', '?']);
-    if is_placeholder(value) || is_uuid(value) || is_dotted_identifier(value) || value.contains("://") {
+    if is_placeholder(value)
+        || is_uuid(value)
+        || is_dotted_identifier(value)
+        || value.contains("://")
+    {
         return false;
     }
-    if value.starts_with('/') || value.starts_with('~') || value.starts_with("./") || value.starts_with('-') {
+    if value.starts_with('/')
+        || value.starts_with('~')
+        || value.starts_with("./")
+        || value.starts_with('-')
+    {
         return false;
     }
     let bytes = value.as_bytes();
@@ -169,8 +179,26 @@ fn generic_ok(kind: GenericKind, keyword: &str, value: &str, before: Option<u8>)
 /// Words that make `<word>key` an API key name (`api_key`, `apiKey`, `x-api-key`,
 /// `ACCESS_KEY`, `private.key`).
 const KEY_NAMES: &[&str] = &[
-    "api", "access", "private", "client", "signing", "master", "encryption", "auth", "app", "license", "account",
-    "service", "subscription", "consumer", "secret", "admin", "deploy", "webhook", "encrypt", "crypt",
+    "api",
+    "access",
+    "private",
+    "client",
+    "signing",
+    "master",
+    "encryption",
+    "auth",
+    "app",
+    "license",
+    "account",
+    "service",
+    "subscription",
+    "consumer",
+    "secret",
+    "admin",
+    "deploy",
+    "webhook",
+    "encrypt",
+    "crypt",
 ];
 
 /// Whether the name before `key` (the bytes just before the match) ends in one of
@@ -205,7 +233,9 @@ pub(crate) fn passes(check: Check, whole: &str, secret: &str, prefix: &[u8]) -> 
         Check::Credential => !is_placeholder(secret),
         Check::AwsKeyId => !secret.ends_with("EXAMPLE"),
         Check::Entropy(min) => !is_placeholder(secret) && entropy(secret.as_bytes()) >= min,
-        Check::Generic(GenericKind::ApiKey) => api_key_name(prefix) && generic_ok(GenericKind::ApiKey, whole, secret, before),
+        Check::Generic(GenericKind::ApiKey) => {
+            api_key_name(prefix) && generic_ok(GenericKind::ApiKey, whole, secret, before)
+        }
         Check::Generic(kind) => generic_ok(kind, whole, secret, before),
     }
 }
@@ -224,7 +254,16 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["${TOKEN}", "$PASSWORD", "<your-token>", "xxxxxxxx", "********", "changeme", "YOUR_API_KEY", "{{ secrets.X }}"] {
+        for p in [
+            "${TOKEN}",
+            "$PASSWORD",
+            "<your-token>",
+            "xxxxxxxx",
+            "********",
+            "changeme",
+            "YOUR_API_KEY",
+            "{{ secrets.X }}",
+        ] {
             assert!(is_placeholder(p), "{p}");
         }
         for s in ["hunter2!", "Xk9#mP2$vL", "ghp_abc"] {
@@ -239,7 +278,15 @@ mod tests {
         assert!(is_dotted_identifier("process.env.API_KEY"));
         assert!(!is_dotted_identifier("abc.12x"));
         assert!(is_dotted_identifier("Token::from_env"));
-        for p in ["api_", "API-", "x-api-", "myApi", "ACCESS_", "\"private.", "secret"] {
+        for p in [
+            "api_",
+            "API-",
+            "x-api-",
+            "myApi",
+            "ACCESS_",
+            "\"private.",
+            "secret",
+        ] {
             assert!(api_key_name(p.as_bytes()), "{p}");
         }
         for p in ["", "monkey ", "mapi", "sort_", "cache_", "primary_"] {

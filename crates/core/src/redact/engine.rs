@@ -14,10 +14,10 @@
 //! Running only the prefiltered rules measured faster on session text than one combined
 //! alternation of all rules (see `benches/redact.rs`, which reports both).
 
+use super::RedactError;
 use super::checks;
 use super::pem;
 use super::rules::Check;
-use super::RedactError;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use std::ops::Range;
@@ -62,7 +62,10 @@ pub(crate) struct Allowlist {
 impl Allowlist {
     fn allows(&self, secret: &str, whole: &str) -> bool {
         self.exact.iter().any(|e| e == secret || e == whole)
-            || self.regexes.iter().any(|r| r.is_match(secret) || r.is_match(whole))
+            || self
+                .regexes
+                .iter()
+                .any(|r| r.is_match(secret) || r.is_match(whole))
     }
 
     fn is_empty(&self) -> bool {
@@ -91,7 +94,10 @@ pub(crate) struct Engine {
 
 impl Engine {
     /// Compile `specs` (in priority order).
-    pub(crate) fn new(specs: &[RuleSpec], allow: std::sync::Arc<Allowlist>) -> Result<Engine, RedactError> {
+    pub(crate) fn new(
+        specs: &[RuleSpec],
+        allow: std::sync::Arc<Allowlist>,
+    ) -> Result<Engine, RedactError> {
         let mut rules = Vec::with_capacity(specs.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
@@ -101,14 +107,20 @@ impl Engine {
                 .unicode(spec.unicode)
                 .size_limit(1 << 22)
                 .build()
-                .map_err(|e| RedactError::InvalidRule { id: spec.id.clone(), message: e.to_string() })?;
+                .map_err(|e| RedactError::InvalidRule {
+                    id: spec.id.clone(),
+                    message: e.to_string(),
+                })?;
             let secret_group = regex.capture_names().position(|n| n == Some("s"));
             rules.push(Compiled {
                 id: spec.id.clone(),
                 lookbehind: spec.lookbehind,
                 reach: spec.reach,
                 needs_assignment: spec.needs_assignment,
-                regex, secret_group, check: spec.check });
+                regex,
+                secret_group,
+                check: spec.check,
+            });
             if spec.keywords.is_empty() {
                 always.push(i);
             }
@@ -132,10 +144,19 @@ impl Engine {
                     .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .match_kind(MatchKind::Standard)
                     .build(&keywords)
-                    .map_err(|e| RedactError::InvalidRule { id: "keywords".into(), message: e.to_string() })?,
+                    .map_err(|e| RedactError::InvalidRule {
+                        id: "keywords".into(),
+                        message: e.to_string(),
+                    })?,
             )
         };
-        Ok(Engine { rules, prefilter, keyword_rules, always, allow })
+        Ok(Engine {
+            rules,
+            prefilter,
+            keyword_rules,
+            always,
+            allow,
+        })
     }
 
     /// The id of rule `i`.
@@ -161,10 +182,10 @@ impl Engine {
         if let Some(ac) = &self.prefilter {
             for m in ac.find_overlapping_iter(bytes) {
                 for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                    if let Some(n) = self.rules[r].needs_assignment {
-                        if !assignment_follows(bytes, m.end(), n) {
-                            continue;
-                        }
+                    if let Some(n) = self.rules[r].needs_assignment
+                        && !assignment_follows(bytes, m.end(), n)
+                    {
+                        continue;
                     }
                     seen.push((r, m.start(), m.end()));
                 }
@@ -222,16 +243,23 @@ impl Engine {
             for (r, ks, ke) in seen {
                 let t = Instant::now();
                 let rule = &self.rules[r];
-                if rule.needs_assignment.is_some_and(|n| !assignment_follows(text.as_bytes(), ke, n)) {
+                if rule
+                    .needs_assignment
+                    .is_some_and(|n| !assignment_follows(text.as_bytes(), ke, n))
+                {
                     per[r] += t.elapsed();
                     continue;
                 }
-                let region = ks.saturating_sub(rule.lookbehind)..ke.saturating_add(rule.reach).min(text.len());
+                let region = ks.saturating_sub(rule.lookbehind)
+                    ..ke.saturating_add(rule.reach).min(text.len());
                 self.scan_region(r, text, region, &mut kept);
                 per[r] += t.elapsed();
             }
         }
-        per.into_iter().enumerate().map(|(i, d)| (if i == self.rules.len() { usize::MAX } else { i }, d)).collect()
+        per.into_iter()
+            .enumerate()
+            .map(|(i, d)| (if i == self.rules.len() { usize::MAX } else { i }, d))
+            .collect()
     }
 
     /// Matches of rule `r` starting in `region`, validated and added to `kept`.
@@ -242,7 +270,9 @@ impl Engine {
         let mut pos = region.start;
         let mut locs = rule.regex.capture_locations();
         while pos <= region.end {
-            let Some(m) = rule.regex.captures_read_at(&mut locs, hay, pos) else { break };
+            let Some(m) = rule.regex.captures_read_at(&mut locs, hay, pos) else {
+                break;
+            };
             let mut whole = m.range();
             if whole.end == region.end && region.end < bytes.len() {
                 // Touches the region's end: take the match's true extent.
@@ -277,7 +307,10 @@ impl Engine {
                     continue;
                 }
                 let cut = k.span.start;
-                match rule.regex.captures_read_at(&mut locs, &bytes[..cut], whole.start) {
+                match rule
+                    .regex
+                    .captures_read_at(&mut locs, &bytes[..cut], whole.start)
+                {
                     Some(m) => whole = m.range(),
                     None => {
                         pos = k.span.end.max(next_try);
@@ -289,7 +322,8 @@ impl Engine {
                 Some((s, e)) => floor_boundary(text, s)..ceil_boundary(text, e),
                 None => floor_boundary(text, whole.start)..ceil_boundary(text, whole.end),
             };
-            let whole_text = &text[floor_boundary(text, whole.start)..ceil_boundary(text, whole.end)];
+            let whole_text =
+                &text[floor_boundary(text, whole.start)..ceil_boundary(text, whole.end)];
             let secret_text = &text[secret.clone()];
             let prefix = &bytes[whole.start.saturating_sub(32)..whole.start];
             let ok = !secret.is_empty()
@@ -298,7 +332,13 @@ impl Engine {
                 && (self.allow.is_empty() || !self.allow.allows(secret_text, whole_text));
             if ok {
                 pos = secret.end.max(next_try);
-                insert(kept, Hit { rule: r, span: secret });
+                insert(
+                    kept,
+                    Hit {
+                        rule: r,
+                        span: secret,
+                    },
+                );
             } else {
                 pos = next_try;
             }
@@ -397,9 +437,19 @@ mod tests {
     #[test]
     fn insert_keeps_first_of_overlapping_hits() {
         let mut kept = Vec::new();
-        for x in [h(1, 4, 8), h(1, 20, 30), h(2, 25, 40), h(3, 0, 5), h(3, 40, 41), h(4, 8, 9)] {
+        for x in [
+            h(1, 4, 8),
+            h(1, 20, 30),
+            h(2, 25, 40),
+            h(3, 0, 5),
+            h(3, 40, 41),
+            h(4, 8, 9),
+        ] {
             insert(&mut kept, x);
         }
-        assert_eq!(kept, vec![h(1, 4, 8), h(4, 8, 9), h(1, 20, 30), h(3, 40, 41)]);
+        assert_eq!(
+            kept,
+            vec![h(1, 4, 8), h(4, 8, 9), h(1, 20, 30), h(3, 40, 41)]
+        );
     }
 }

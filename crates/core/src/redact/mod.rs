@@ -218,7 +218,10 @@ impl Default for Redactor {
 impl Redactor {
     /// Compile the built-in rules plus `config`'s.
     pub fn new(config: &RedactConfig) -> Result<Redactor, RedactError> {
-        let mut allow = Allowlist { exact: config.allowlist.clone(), regexes: Vec::new() };
+        let mut allow = Allowlist {
+            exact: config.allowlist.clone(),
+            regexes: Vec::new(),
+        };
         for (index, p) in config.allowlist_regexes.iter().enumerate() {
             let re = regex::Regex::new(p).map_err(|e| RedactError::InvalidAllowlist {
                 index,
@@ -277,12 +280,25 @@ impl Redactor {
                 keywords: x.keywords.clone(),
             });
         }
-        let all: Vec<RuleSpec> = builtin.iter().map(|(s, _)| s.clone()).chain(user.iter().cloned()).collect();
-        let high: Vec<RuleSpec> =
-            builtin.iter().filter(|(_, h)| *h).map(|(s, _)| s.clone()).chain(user.iter().cloned()).collect();
+        let all: Vec<RuleSpec> = builtin
+            .iter()
+            .map(|(s, _)| s.clone())
+            .chain(user.iter().cloned())
+            .collect();
+        let high: Vec<RuleSpec> = builtin
+            .iter()
+            .filter(|(_, h)| *h)
+            .map(|(s, _)| s.clone())
+            .chain(user.iter().cloned())
+            .collect();
         let main = Engine::new(&all, allow.clone())?;
         let residue = Engine::new(&high, allow)?;
-        let words: Vec<&str> = config.keyword_lines.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = config
+            .keyword_lines
+            .iter()
+            .map(|w| w.trim())
+            .filter(|w| !w.is_empty())
+            .collect();
         let lines = (!words.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
@@ -291,7 +307,14 @@ impl Redactor {
                 .expect("literal patterns always compile")
         });
         let anon = config.anonymize.as_ref().and_then(Anonymizer::new);
-        Ok(Redactor { enabled: config.enabled, main, residue, lines, anon, infos })
+        Ok(Redactor {
+            enabled: config.enabled,
+            main,
+            residue,
+            lines,
+            anon,
+            infos,
+        })
     }
 
     /// False when redaction was switched off in the configuration.
@@ -328,7 +351,11 @@ impl Redactor {
     }
 
     /// Redact one string, calling `report(rule_id, count)` for each rule that fired.
-    pub fn redact_text_with<'a>(&self, text: &'a str, report: &mut dyn FnMut(&str, u64)) -> Cow<'a, str> {
+    pub fn redact_text_with<'a>(
+        &self,
+        text: &'a str,
+        report: &mut dyn FnMut(&str, u64),
+    ) -> Cow<'a, str> {
         self.apply(text, report)
     }
 
@@ -356,7 +383,16 @@ impl Redactor {
             .main
             .profile(texts)
             .into_iter()
-            .map(|(r, d)| (if r == usize::MAX { "prefilter".to_string() } else { self.main.rule_id(r).to_string() }, d.as_secs_f64()))
+            .map(|(r, d)| {
+                (
+                    if r == usize::MAX {
+                        "prefilter".to_string()
+                    } else {
+                        self.main.rule_id(r).to_string()
+                    },
+                    d.as_secs_f64(),
+                )
+            })
             .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1));
         v
@@ -367,10 +403,10 @@ impl Redactor {
             return Cow::Borrowed(text);
         }
         let mut out = Cow::Borrowed(text);
-        if let Some(ac) = &self.lines {
-            if let Some(s) = scrub_lines(ac, &out, report) {
-                out = Cow::Owned(s);
-            }
+        if let Some(ac) = &self.lines
+            && let Some(s) = scrub_lines(ac, &out, report)
+        {
+            out = Cow::Owned(s);
         }
         let hits = self.main.find(&out);
         if !hits.is_empty() {
@@ -391,11 +427,19 @@ impl Redactor {
 }
 
 fn validate_id(id: &str, taken: &[RuleInfo]) -> Result<(), RedactError> {
-    let bad = |reason: &str| Err(RedactError::InvalidRuleId { id: id.into(), reason: reason.into() });
+    let bad = |reason: &str| {
+        Err(RedactError::InvalidRuleId {
+            id: id.into(),
+            reason: reason.into(),
+        })
+    };
     if id.is_empty() {
         return bad("must not be empty");
     }
-    if !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')) {
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
+    {
         return bad("use lowercase letters, digits, `-`, `_` and `.` only");
     }
     if taken.iter().any(|r| r.id == id) || id == KEYWORD_LINE_RULE {
@@ -480,7 +524,15 @@ pub fn mask(rule: &str, secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
     let structural = rule.starts_with("generic-")
-        || matches!(rule, "connection-url-password" | "url-credentials" | "authorization-header" | "bearer-token" | "netrc-password" | "npm-auth-token");
+        || matches!(
+            rule,
+            "connection-url-password"
+                | "url-credentials"
+                | "authorization-header"
+                | "bearer-token"
+                | "netrc-password"
+                | "npm-auth-token"
+        );
     if structural || n < 16 {
         return format!("…({n} chars)");
     }

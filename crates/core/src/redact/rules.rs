@@ -65,7 +65,14 @@ const fn rule(
     check: Check,
     high: bool,
 ) -> RuleDef {
-    RuleDef { id, description, keywords, pattern, check, high }
+    RuleDef {
+        id,
+        description,
+        keywords,
+        pattern,
+        check,
+        high,
+    }
 }
 
 use Check::*;
@@ -124,7 +131,13 @@ pub(crate) static RULES: &[RuleDef] = &[
     rule(
         "aws-secret-access-key",
         "AWS secret access key next to its name",
-        &["secret_access_key", "secretaccesskey", "secret-access-key", "aws_secret", "awssecret"],
+        &[
+            "secret_access_key",
+            "secretaccesskey",
+            "secret-access-key",
+            "aws_secret",
+            "awssecret",
+        ],
         concat!(
             r"(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key|secret-access-key)",
             assign!(),
@@ -137,7 +150,11 @@ pub(crate) static RULES: &[RuleDef] = &[
         "aws-session-token",
         "AWS session token next to its name",
         &["session_token", "sessiontoken", "session-token"],
-        concat!(r"(?i)session[_-]?token", assign!(), r"(?P<s>[A-Za-z0-9/+=]{100,})"),
+        concat!(
+            r"(?i)session[_-]?token",
+            assign!(),
+            r"(?P<s>[A-Za-z0-9/+=]{100,})"
+        ),
         None,
         true,
     ),
@@ -218,10 +235,38 @@ pub(crate) static RULES: &[RuleDef] = &[
         true,
     ),
     // --- source forges ------------------------------------------------------------
-    rule("github-pat", "GitHub personal access token (ghp_)", &["ghp_"], r"\bghp_[A-Za-z0-9]{36}\b", None, true),
-    rule("github-oauth", "GitHub OAuth token (gho_)", &["gho_"], r"\bgho_[A-Za-z0-9]{36}\b", None, true),
-    rule("github-user-token", "GitHub user-to-server token (ghu_)", &["ghu_"], r"\bghu_[A-Za-z0-9]{36}\b", None, true),
-    rule("github-app-token", "GitHub server-to-server token (ghs_)", &["ghs_"], r"\bghs_[A-Za-z0-9]{36}\b", None, true),
+    rule(
+        "github-pat",
+        "GitHub personal access token (ghp_)",
+        &["ghp_"],
+        r"\bghp_[A-Za-z0-9]{36}\b",
+        None,
+        true,
+    ),
+    rule(
+        "github-oauth",
+        "GitHub OAuth token (gho_)",
+        &["gho_"],
+        r"\bgho_[A-Za-z0-9]{36}\b",
+        None,
+        true,
+    ),
+    rule(
+        "github-user-token",
+        "GitHub user-to-server token (ghu_)",
+        &["ghu_"],
+        r"\bghu_[A-Za-z0-9]{36}\b",
+        None,
+        true,
+    ),
+    rule(
+        "github-app-token",
+        "GitHub server-to-server token (ghs_)",
+        &["ghs_"],
+        r"\bghs_[A-Za-z0-9]{36}\b",
+        None,
+        true,
+    ),
     rule(
         "github-refresh-token",
         "GitHub refresh token (ghr_)",
@@ -238,7 +283,14 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("gitlab-pat", "GitLab personal access token (glpat-)", &["glpat-"], r"\bglpat-[A-Za-z0-9_-]{20,}", None, true),
+    rule(
+        "gitlab-pat",
+        "GitLab personal access token (glpat-)",
+        &["glpat-"],
+        r"\bglpat-[A-Za-z0-9_-]{20,}",
+        None,
+        true,
+    ),
     rule(
         "gitlab-pipeline-token",
         "GitLab pipeline trigger token (glptt-)",
@@ -247,8 +299,22 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("gitlab-runner-token", "GitLab runner token (glrt-)", &["glrt-"], r"\bglrt-[A-Za-z0-9_-]{20,}", None, true),
-    rule("gitlab-deploy-token", "GitLab deploy token (gldt-)", &["gldt-"], r"\bgldt-[A-Za-z0-9_-]{20,}", None, true),
+    rule(
+        "gitlab-runner-token",
+        "GitLab runner token (glrt-)",
+        &["glrt-"],
+        r"\bglrt-[A-Za-z0-9_-]{20,}",
+        None,
+        true,
+    ),
+    rule(
+        "gitlab-deploy-token",
+        "GitLab deploy token (gldt-)",
+        &["gldt-"],
+        r"\bgldt-[A-Za-z0-9_-]{20,}",
+        None,
+        true,
+    ),
     rule(
         "atlassian-api-token",
         "Atlassian API token (ATATT3)",
@@ -282,11 +348,46 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("groq-api-key", "Groq API key (gsk_)", &["gsk_"], r"\bgsk_[A-Za-z0-9]{52}\b", None, true),
-    rule("xai-api-key", "xAI API key (xai-)", &["xai-"], r"\bxai-[A-Za-z0-9]{80}\b", None, true),
-    rule("perplexity-api-key", "Perplexity API key (pplx-)", &["pplx-"], r"\bpplx-[A-Za-z0-9]{48}\b", None, true),
-    rule("replicate-api-token", "Replicate API token (r8_)", &["r8_"], r"\br8_[A-Za-z0-9]{37}\b", None, true),
-    rule("huggingface-token", "Hugging Face access token (hf_)", &["hf_"], r"\bhf_[A-Za-z0-9]{34}\b", None, true),
+    rule(
+        "groq-api-key",
+        "Groq API key (gsk_)",
+        &["gsk_"],
+        r"\bgsk_[A-Za-z0-9]{52}\b",
+        None,
+        true,
+    ),
+    rule(
+        "xai-api-key",
+        "xAI API key (xai-)",
+        &["xai-"],
+        r"\bxai-[A-Za-z0-9]{80}\b",
+        None,
+        true,
+    ),
+    rule(
+        "perplexity-api-key",
+        "Perplexity API key (pplx-)",
+        &["pplx-"],
+        r"\bpplx-[A-Za-z0-9]{48}\b",
+        None,
+        true,
+    ),
+    rule(
+        "replicate-api-token",
+        "Replicate API token (r8_)",
+        &["r8_"],
+        r"\br8_[A-Za-z0-9]{37}\b",
+        None,
+        true,
+    ),
+    rule(
+        "huggingface-token",
+        "Hugging Face access token (hf_)",
+        &["hf_"],
+        r"\bhf_[A-Za-z0-9]{34}\b",
+        None,
+        true,
+    ),
     rule(
         "huggingface-org-token",
         "Hugging Face organization token (api_org_)",
@@ -296,9 +397,30 @@ pub(crate) static RULES: &[RuleDef] = &[
         true,
     ),
     // --- chat, mail, payments -----------------------------------------------------
-    rule("slack-bot-token", "Slack bot token (xoxb-)", &["xoxb-"], r"\bxoxb-[0-9A-Za-z-]{20,}", None, true),
-    rule("slack-user-token", "Slack user token (xoxp-, xoxe-)", &["xoxp-", "xoxe-"], r"\bxox[pe]-[0-9A-Za-z-]{20,}", None, true),
-    rule("slack-app-token", "Slack app-level token (xapp-)", &["xapp-"], r"\bxapp-[0-9A-Za-z-]{30,}", None, true),
+    rule(
+        "slack-bot-token",
+        "Slack bot token (xoxb-)",
+        &["xoxb-"],
+        r"\bxoxb-[0-9A-Za-z-]{20,}",
+        None,
+        true,
+    ),
+    rule(
+        "slack-user-token",
+        "Slack user token (xoxp-, xoxe-)",
+        &["xoxp-", "xoxe-"],
+        r"\bxox[pe]-[0-9A-Za-z-]{20,}",
+        None,
+        true,
+    ),
+    rule(
+        "slack-app-token",
+        "Slack app-level token (xapp-)",
+        &["xapp-"],
+        r"\bxapp-[0-9A-Za-z-]{30,}",
+        None,
+        true,
+    ),
     rule(
         "slack-legacy-token",
         "Slack legacy / workspace token (xoxa-, xoxo-, xoxr-, xoxs-)",
@@ -347,7 +469,14 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("stripe-webhook-secret", "Stripe webhook signing secret (whsec_)", &["whsec_"], r"\bwhsec_[A-Za-z0-9]{32,}", None, true),
+    rule(
+        "stripe-webhook-secret",
+        "Stripe webhook signing secret (whsec_)",
+        &["whsec_"],
+        r"\bwhsec_[A-Za-z0-9]{32,}",
+        None,
+        true,
+    ),
     rule(
         "square-token",
         "Square access token or OAuth secret",
@@ -364,12 +493,23 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("twilio-api-key", "Twilio API key (SK + 32 hex)", &["sk"], r"\bSK[0-9a-fA-F]{32}\b", None, true),
+    rule(
+        "twilio-api-key",
+        "Twilio API key (SK + 32 hex)",
+        &["sk"],
+        r"\bSK[0-9a-fA-F]{32}\b",
+        None,
+        true,
+    ),
     rule(
         "twilio-auth-token",
         "Twilio auth token next to its name",
         &["twilio"],
-        concat!(r"(?i)twilio[a-z_]{0,20}token", assign!(), r"(?P<s>[a-f0-9]{32})\b"),
+        concat!(
+            r"(?i)twilio[a-z_]{0,20}token",
+            assign!(),
+            r"(?P<s>[a-f0-9]{32})\b"
+        ),
         None,
         false,
     ),
@@ -381,10 +521,31 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("mailgun-api-key", "Mailgun API key (key-)", &["key-"], r"\bkey-[0-9a-f]{32}\b", None, false),
-    rule("mailchimp-api-key", "Mailchimp API key (...-usN)", &["-us"], r"\b[0-9a-f]{32}-us\d{1,2}\b", None, false),
+    rule(
+        "mailgun-api-key",
+        "Mailgun API key (key-)",
+        &["key-"],
+        r"\bkey-[0-9a-f]{32}\b",
+        None,
+        false,
+    ),
+    rule(
+        "mailchimp-api-key",
+        "Mailchimp API key (...-usN)",
+        &["-us"],
+        r"\b[0-9a-f]{32}-us\d{1,2}\b",
+        None,
+        false,
+    ),
     // --- package registries, infra, SaaS ------------------------------------------
-    rule("npm-access-token", "npm access token (npm_)", &["npm_"], r"\bnpm_[A-Za-z0-9]{36}\b", None, true),
+    rule(
+        "npm-access-token",
+        "npm access token (npm_)",
+        &["npm_"],
+        r"\bnpm_[A-Za-z0-9]{36}\b",
+        None,
+        true,
+    ),
     rule(
         "npm-auth-token",
         "_authToken / _auth in an .npmrc",
@@ -425,9 +586,30 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("linear-api-key", "Linear API key (lin_api_)", &["lin_api_"], r"\blin_api_[A-Za-z0-9]{40}\b", None, true),
-    rule("notion-token", "Notion integration token (ntn_)", &["ntn_"], r"\bntn_[0-9]{11}[A-Za-z0-9]{35}\b", None, true),
-    rule("vault-token", "HashiCorp Vault token (hvs., hvb.)", &["hvs.", "hvb."], r"\bhv[sb]\.[A-Za-z0-9_-]{24,}", None, true),
+    rule(
+        "linear-api-key",
+        "Linear API key (lin_api_)",
+        &["lin_api_"],
+        r"\blin_api_[A-Za-z0-9]{40}\b",
+        None,
+        true,
+    ),
+    rule(
+        "notion-token",
+        "Notion integration token (ntn_)",
+        &["ntn_"],
+        r"\bntn_[0-9]{11}[A-Za-z0-9]{35}\b",
+        None,
+        true,
+    ),
+    rule(
+        "vault-token",
+        "HashiCorp Vault token (hvs., hvb.)",
+        &["hvs.", "hvb."],
+        r"\bhv[sb]\.[A-Za-z0-9_-]{24,}",
+        None,
+        true,
+    ),
     rule(
         "doppler-token",
         "Doppler token (dp.pt., dp.st., ...)",
@@ -436,7 +618,14 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("pulumi-token", "Pulumi access token (pul-)", &["pul-"], r"\bpul-[a-f0-9]{40}\b", None, true),
+    rule(
+        "pulumi-token",
+        "Pulumi access token (pul-)",
+        &["pul-"],
+        r"\bpul-[a-f0-9]{40}\b",
+        None,
+        true,
+    ),
     rule(
         "sentry-token",
         "Sentry auth token (sntrys_, sntryu_)",
@@ -445,7 +634,14 @@ pub(crate) static RULES: &[RuleDef] = &[
         None,
         true,
     ),
-    rule("newrelic-api-key", "New Relic user API key (NRAK-)", &["nrak-"], r"\bNRAK-[A-Z0-9]{27}\b", None, true),
+    rule(
+        "newrelic-api-key",
+        "New Relic user API key (NRAK-)",
+        &["nrak-"],
+        r"\bNRAK-[A-Z0-9]{27}\b",
+        None,
+        true,
+    ),
     rule(
         "grafana-token",
         "Grafana service-account / cloud token (glsa_, glc_)",
@@ -498,7 +694,22 @@ pub(crate) static RULES: &[RuleDef] = &[
     rule(
         "connection-url-password",
         "password in a database / broker connection URL",
-        &["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "clickhouse", "cockroach", "couchdb", "neo4j", "ldap", "nats"],
+        &[
+            "postgres",
+            "mysql",
+            "mariadb",
+            "mongodb",
+            "redis",
+            "amqp",
+            "mssql",
+            "sqlserver",
+            "clickhouse",
+            "cockroach",
+            "couchdb",
+            "neo4j",
+            "ldap",
+            "nats",
+        ],
         r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|ldaps?|nats)://[^:@/\s"'<>\[\]]{0,64}:(?P<s>[^@\s/?#"'<>\[\]]{1,128})@"#,
         Credential,
         true,
@@ -540,7 +751,11 @@ pub(crate) static RULES: &[RuleDef] = &[
         "generic-password",
         "PASSWORD / passwd / pwd / passphrase = value",
         &["pass", "pwd"],
-        concat!(r"(?i)(?:passw(?:or)?d|passphrase|pwd|pass)s?", assign!(), value!()),
+        concat!(
+            r"(?i)(?:passw(?:or)?d|passphrase|pwd|pass)s?",
+            assign!(),
+            value!()
+        ),
         Generic(GenericKind::Password),
         false,
     ),
@@ -548,7 +763,11 @@ pub(crate) static RULES: &[RuleDef] = &[
         "generic-secret",
         "SECRET / client_secret / SECRET_KEY = value",
         &["secret"],
-        concat!(r"(?i)secret(?:s|[_-]?key(?:[_-]?base)?)?", assign!(), value!()),
+        concat!(
+            r"(?i)secret(?:s|[_-]?key(?:[_-]?base)?)?",
+            assign!(),
+            value!()
+        ),
         Generic(GenericKind::Secret),
         false,
     ),
@@ -586,7 +805,11 @@ pub(crate) fn window(id: &str) -> (usize, usize) {
         "putty-private-key" => 16 * 1024,
         "aws-session-token" => 8 * 1024,
         id if id.starts_with("generic-") => 320,
-        "url-credentials" | "connection-url-password" | "authorization-header" | "bearer-token" | "netrc-password" => 400,
+        "url-credentials"
+        | "connection-url-password"
+        | "authorization-header"
+        | "bearer-token"
+        | "netrc-password" => 400,
         _ => 1024,
     };
     (before, after)
@@ -600,9 +823,11 @@ pub(crate) fn assignment_suffix(id: &str) -> Option<usize> {
         "generic-token" | "generic-api-key" => Some(0),
         "generic-password" => Some(7),
         "generic-secret" => Some(9),
-        "aws-secret-access-key" | "aws-session-token" | "azure-storage-key" | "twilio-auth-token" | "gcp-service-account-key-id" => {
-            Some(40)
-        }
+        "aws-secret-access-key"
+        | "aws-session-token"
+        | "azure-storage-key"
+        | "twilio-auth-token"
+        | "gcp-service-account-key-id" => Some(40),
         _ => Option::None,
     }
 }

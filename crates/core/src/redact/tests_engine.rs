@@ -2,7 +2,10 @@
 //! session walk, allowlists, extra rules, keyword lines, anonymization, findings.
 
 use super::*;
-use convx_model::{Agent, Attachment, Event, EventKind, GitInfo, PlanStep, PlanStepStatus, SourceFile, Warning, WarningKind};
+use convx_model::{
+    Agent, Attachment, Event, EventKind, GitInfo, PlanStep, PlanStepStatus, SourceFile, Warning,
+    WarningKind,
+};
 use proptest::prelude::*;
 use rstest::rstest;
 use std::sync::LazyLock;
@@ -13,7 +16,11 @@ const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 
 fn body_lines(n: usize) -> Vec<String> {
     (0..n)
-        .map(|i| (0..64).map(|j| B64[(i * 31 + j * 7 + j * j) % 64] as char).collect::<String>())
+        .map(|i| {
+            (0..64)
+                .map(|j| B64[(i * 31 + j * 7 + j * j) % 64] as char)
+                .collect::<String>()
+        })
         .collect()
 }
 
@@ -24,12 +31,20 @@ fn pem(kind: &str, prefix: impl Fn(usize) -> String, sep: &str, footer: bool) ->
     if footer {
         lines.push(format!("-----END {kind}PRIVATE KEY-----"));
     }
-    lines.iter().enumerate().map(|(i, l)| format!("{}{l}", prefix(i + 10))).collect::<Vec<_>>().join(sep)
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{}{l}", prefix(i + 10)))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn assert_key_gone(text: &str) {
     let red = R.redact_text(text);
-    assert!(red.contains("[REDACTED:private-key]"), "not redacted:\n{text}\n=>\n{red}");
+    assert!(
+        red.contains("[REDACTED:private-key]"),
+        "not redacted:\n{text}\n=>\n{red}"
+    );
     for l in body_lines(5) {
         assert!(!red.contains(&l[..40]), "body left in:\n{red}");
     }
@@ -57,9 +72,16 @@ fn private_key_plain(#[case] kind: &str, #[case] sep: &str) {
 #[case::cat_n(|n| format!("{n:>6}\t"))]
 fn private_key_with_line_prefixes(#[case] prefix: fn(usize) -> String) {
     for footer in [true, false] {
-        let text = format!("Here is the file:\n{}\nDone.", pem("OPENSSH ", prefix, "\n", footer));
+        let text = format!(
+            "Here is the file:\n{}\nDone.",
+            pem("OPENSSH ", prefix, "\n", footer)
+        );
         assert_key_gone(&text);
-        assert!(R.redact_text(&text).ends_with("Done."), "{}", R.redact_text(&text));
+        assert!(
+            R.redact_text(&text).ends_with("Done."),
+            "{}",
+            R.redact_text(&text)
+        );
     }
 }
 
@@ -67,9 +89,15 @@ fn private_key_with_line_prefixes(#[case] prefix: fn(usize) -> String) {
 fn private_key_split_across_json_escaping() {
     // The PEM inside a JSON string: its newlines are the two characters `\` `n`.
     let key = pem("RSA ", |_| String::new(), "\n", true);
-    let json = serde_json::to_string(&serde_json::json!({ "type": "service_account", "private_key": key })).unwrap();
+    let json = serde_json::to_string(
+        &serde_json::json!({ "type": "service_account", "private_key": key }),
+    )
+    .unwrap();
     assert!(json.contains("\\n"));
-    assert!(!R.check_residue(&json).is_empty(), "residue pass misses the escaped key");
+    assert!(
+        !R.check_residue(&json).is_empty(),
+        "residue pass misses the escaped key"
+    );
     assert_key_gone(&json);
     // Twice-encoded (a JSONL line quoted inside a tool output), and without the footer.
     let twice = serde_json::to_string(&json).unwrap();
@@ -93,7 +121,10 @@ fn encrypted_pem_with_headers() {
 #[test]
 fn redaction_is_deterministic_and_readable() {
     let t = "a ghp_0123456789abcdefABCDEF0123456789abcd b ghp_0123456789abcdefABCDEF0123456789abcd";
-    assert_eq!(R.redact_text(t), "a [REDACTED:github-pat] b [REDACTED:github-pat]");
+    assert_eq!(
+        R.redact_text(t),
+        "a [REDACTED:github-pat] b [REDACTED:github-pat]"
+    );
     assert!(matches!(R.redact_text("nothing here"), Cow::Borrowed(_)));
 }
 
@@ -110,9 +141,15 @@ fn findings_have_lines_columns_and_masks() {
     let t = "line one\n  é token ghp_0123456789abcdefABCDEF0123456789abcd\nthree\npostgres://u:Zx9kLm2Qp7@h/db";
     let f = R.scan_text(t);
     assert_eq!(f.len(), 2, "{f:?}");
-    assert_eq!((f[0].rule.as_str(), f[0].line, f[0].column), ("github-pat", 2, 11));
+    assert_eq!(
+        (f[0].rule.as_str(), f[0].line, f[0].column),
+        ("github-pat", 2, 11)
+    );
     assert_eq!(f[0].masked, "ghp_…abcd");
-    assert_eq!((f[1].rule.as_str(), f[1].line), ("connection-url-password", 4));
+    assert_eq!(
+        (f[1].rule.as_str(), f[1].line),
+        ("connection-url-password", 4)
+    );
     assert_eq!(f[1].masked, "…(10 chars)");
     assert!(!f[1].masked.contains("Zx9k"));
 }
@@ -132,7 +169,11 @@ fn residue_pass_is_high_confidence_only() {
 
 #[test]
 fn disabled_redactor_changes_nothing() {
-    let r = Redactor::new(&RedactConfig { enabled: false, ..RedactConfig::default() }).unwrap();
+    let r = Redactor::new(&RedactConfig {
+        enabled: false,
+        ..RedactConfig::default()
+    })
+    .unwrap();
     let t = "ghp_0123456789abcdefABCDEF0123456789abcd";
     assert_eq!(r.redact_text(t), t);
     assert!(r.check_residue(t).is_empty());
@@ -148,39 +189,76 @@ fn allowlist_exact_and_regex() {
     };
     let r = Redactor::new(&cfg).unwrap();
     let t = "ghp_0123456789abcdefABCDEF0123456789abcd sk_test_abcdefghijklmnopqrstuvwx ghp_0123456789abcdefABCDEF0123456789abce";
-    assert_eq!(r.redact_text(t), "ghp_0123456789abcdefABCDEF0123456789abcd sk_test_abcdefghijklmnopqrstuvwx [REDACTED:github-pat]");
-    assert!(r.check_residue("ghp_0123456789abcdefABCDEF0123456789abcd").is_empty());
+    assert_eq!(
+        r.redact_text(t),
+        "ghp_0123456789abcdefABCDEF0123456789abcd sk_test_abcdefghijklmnopqrstuvwx [REDACTED:github-pat]"
+    );
+    assert!(
+        r.check_residue("ghp_0123456789abcdefABCDEF0123456789abcd")
+            .is_empty()
+    );
 }
 
 #[test]
 fn extra_rules_and_their_errors() {
     let cfg = RedactConfig {
         extra_rules: vec![
-            ExtraRule { id: "acme-key".into(), regex: r"ACME-[0-9]{6}".into(), keywords: vec!["acme-".into()] },
-            ExtraRule { id: "customer".into(), regex: r"customer id (?P<s>\d+)".into(), keywords: vec![] },
+            ExtraRule {
+                id: "acme-key".into(),
+                regex: r"ACME-[0-9]{6}".into(),
+                keywords: vec!["acme-".into()],
+            },
+            ExtraRule {
+                id: "customer".into(),
+                regex: r"customer id (?P<s>\d+)".into(),
+                keywords: vec![],
+            },
         ],
         ..RedactConfig::default()
     };
     let r = Redactor::new(&cfg).unwrap();
-    assert_eq!(r.redact_text("use ACME-123456 for customer id 42"), "use [REDACTED:acme-key] for customer id [REDACTED:customer]");
+    assert_eq!(
+        r.redact_text("use ACME-123456 for customer id 42"),
+        "use [REDACTED:acme-key] for customer id [REDACTED:customer]"
+    );
     assert_eq!(r.check_residue("ACME-123456")[0].rule, "acme-key");
     let bad = |id: &str, regex: &str| {
         let cfg = RedactConfig {
-            extra_rules: vec![ExtraRule { id: id.into(), regex: regex.into(), keywords: vec![] }],
+            extra_rules: vec![ExtraRule {
+                id: id.into(),
+                regex: regex.into(),
+                keywords: vec![],
+            }],
             ..RedactConfig::default()
         };
         Redactor::new(&cfg).unwrap_err()
     };
-    assert!(matches!(bad("x", "(unclosed"), RedactError::InvalidRule { .. }));
-    assert!(matches!(bad("Bad Id", "x"), RedactError::InvalidRuleId { .. }));
-    assert!(matches!(bad("github-pat", "x"), RedactError::InvalidRuleId { .. }));
-    let e = Redactor::new(&RedactConfig { allowlist_regexes: vec!["[".into()], ..RedactConfig::default() }).unwrap_err();
+    assert!(matches!(
+        bad("x", "(unclosed"),
+        RedactError::InvalidRule { .. }
+    ));
+    assert!(matches!(
+        bad("Bad Id", "x"),
+        RedactError::InvalidRuleId { .. }
+    ));
+    assert!(matches!(
+        bad("github-pat", "x"),
+        RedactError::InvalidRuleId { .. }
+    ));
+    let e = Redactor::new(&RedactConfig {
+        allowlist_regexes: vec!["[".into()],
+        ..RedactConfig::default()
+    })
+    .unwrap_err();
     assert!(matches!(e, RedactError::InvalidAllowlist { index: 0, .. }));
 }
 
 #[test]
 fn keyword_lines_are_sanitized() {
-    let cfg = RedactConfig { keyword_lines: vec!["AcmeCorp".into(), "project-x".into()], ..RedactConfig::default() };
+    let cfg = RedactConfig {
+        keyword_lines: vec!["AcmeCorp".into(), "project-x".into()],
+        ..RedactConfig::default()
+    };
     let r = Redactor::new(&cfg).unwrap();
     let t = "first\nmeeting with acmecorp today\r\nPROJECT-X and AcmeCorp\nlast";
     let out = r.redact_text(t);
@@ -197,7 +275,11 @@ fn anonymizer() -> Redactor {
         host_alias: "box".into(),
         mask_emails: true,
     };
-    Redactor::new(&RedactConfig { anonymize: Some(a), ..RedactConfig::default() }).unwrap()
+    Redactor::new(&RedactConfig {
+        anonymize: Some(a),
+        ..RedactConfig::default()
+    })
+    .unwrap()
 }
 
 #[test]
@@ -229,28 +311,59 @@ fn leaky_session() -> Session {
         commit: Some("3f9a7c2e1b8d4f6a0c5e9b7d2a4f6c8e1b3d5f7a".into()),
         remote: Some("https://anabel:Zx9kLm2Qp7Rt@git.example.com/team/repo.git".into()),
     };
-    s.sources.push(SourceFile { path: format!("/logs/{}.jsonl", secret(4)), fingerprint: Default::default(), format: None });
-    s.metadata.insert("slug".into(), serde_json::json!({ "nested": [secret(5)] }));
-    s.warnings.push(Warning::new("/x", Some(3), WarningKind::InvalidJson, format!("bad {}", secret(6))));
+    s.sources.push(SourceFile {
+        path: format!("/logs/{}.jsonl", secret(4)),
+        fingerprint: Default::default(),
+        format: None,
+    });
+    s.metadata
+        .insert("slug".into(), serde_json::json!({ "nested": [secret(5)] }));
+    s.warnings.push(Warning::new(
+        "/x",
+        Some(3),
+        WarningKind::InvalidJson,
+        format!("bad {}", secret(6)),
+    ));
     s.push(Event::new(EventKind::UserPrompt {
         text: format!("my key is {}", secret(7)),
-        attachments: vec![Attachment { kind: "file".into(), media_type: None, size_bytes: None, name: Some(secret(8)) }],
+        attachments: vec![Attachment {
+            kind: "file".into(),
+            media_type: None,
+            size_bytes: None,
+            name: Some(secret(8)),
+        }],
     }));
     s.push(Event::new(EventKind::AssistantText { text: secret(9) }));
-    s.push(Event::new(EventKind::Reasoning { text: secret(10), encrypted: false }));
+    s.push(Event::new(EventKind::Reasoning {
+        text: secret(10),
+        encrypted: false,
+    }));
     s.push(Event::new(EventKind::ToolCall {
         call_id: "call_1".into(),
         name: "Bash".into(),
         input: serde_json::json!({ "command": format!("curl -H 'Authorization: Bearer {}'", "Zx9kLm2Qp7Rt5Vw3Yb8Nc4D"), secret(11): 1 }),
         subagent: None,
     }));
-    s.push(Event::new(EventKind::ToolResult { call_id: "call_1".into(), output: pem("RSA ", |_| "+".into(), "\n", true), is_error: false }));
-    s.push(Event::new(EventKind::Context { source: "agents_md".into(), text: format!("DB_PASSWORD={}", "Zx9kLm2Qp7!") }));
+    s.push(Event::new(EventKind::ToolResult {
+        call_id: "call_1".into(),
+        output: pem("RSA ", |_| "+".into(), "\n", true),
+        is_error: false,
+    }));
+    s.push(Event::new(EventKind::Context {
+        source: "agents_md".into(),
+        text: format!("DB_PASSWORD={}", "Zx9kLm2Qp7!"),
+    }));
     s.push(Event::new(EventKind::PlanUpdate {
         explanation: Some(secret(12)),
-        steps: vec![PlanStep { text: secret(13), status: PlanStepStatus::Pending }],
+        steps: vec![PlanStep {
+            text: secret(13),
+            status: PlanStepStatus::Pending,
+        }],
     }));
-    s.push(Event::new(EventKind::Compaction { summary: Some(secret(14)), trigger: Some("auto".into()) }));
+    s.push(Event::new(EventKind::Compaction {
+        summary: Some(secret(14)),
+        trigger: Some("auto".into()),
+    }));
     s.push(Event::new(EventKind::Opaque {
         record_type: "x".into(),
         raw: serde_json::json!({ "a": { "b": [format!("postgres://u:{}@db/x", "Zx9kLm2Qp7")] } }),
@@ -261,7 +374,10 @@ fn leaky_session() -> Session {
 #[test]
 fn session_walk_redacts_every_field() {
     let mut s = leaky_session();
-    assert_eq!(s.summary.first_prompt.as_deref(), Some(format!("my key is {}", secret(7)).as_str()));
+    assert_eq!(
+        s.summary.first_prompt.as_deref(),
+        Some(format!("my key is {}", secret(7)).as_str())
+    );
     R.redact_session(&mut s);
     let json = serde_json::to_string_pretty(&s).unwrap();
     for i in 1..=14 {
@@ -270,10 +386,17 @@ fn session_walk_redacts_every_field() {
     assert!(!json.contains("Zx9kLm2Qp7"), "{json}");
     assert_eq!(R.scan_text(&json), vec![], "{json}");
     assert!(R.check_residue(&json).is_empty());
-    assert_eq!(s.summary.first_prompt.as_deref(), Some("my key is [REDACTED:github-pat]"));
-    assert_eq!(s.git.commit.as_deref(), Some("3f9a7c2e1b8d4f6a0c5e9b7d2a4f6c8e1b3d5f7a"));
+    assert_eq!(
+        s.summary.first_prompt.as_deref(),
+        Some("my key is [REDACTED:github-pat]")
+    );
+    assert_eq!(
+        s.git.commit.as_deref(),
+        Some("3f9a7c2e1b8d4f6a0c5e9b7d2a4f6c8e1b3d5f7a")
+    );
     assert_eq!(s.key, "claude:abc-123");
-    let fields: std::collections::BTreeSet<&str> = s.redactions.iter().map(|r| r.field.as_str()).collect();
+    let fields: std::collections::BTreeSet<&str> =
+        s.redactions.iter().map(|r| r.field.as_str()).collect();
     for f in [
         "title",
         "summary.first_prompt",
@@ -295,11 +418,23 @@ fn session_walk_redacts_every_field() {
         "compaction.summary",
         "opaque.raw",
     ] {
-        assert!(fields.contains(f), "no redaction recorded for {f}: {:?}", s.redactions);
+        assert!(
+            fields.contains(f),
+            "no redaction recorded for {f}: {:?}",
+            s.redactions
+        );
     }
     let input = s.events_of("tool_call").next().unwrap();
-    let EventKind::ToolCall { input, .. } = &input.kind else { unreachable!() };
-    assert!(input.as_object().unwrap().contains_key("[REDACTED:github-pat]"), "{input}");
+    let EventKind::ToolCall { input, .. } = &input.kind else {
+        unreachable!()
+    };
+    assert!(
+        input
+            .as_object()
+            .unwrap()
+            .contains_key("[REDACTED:github-pat]"),
+        "{input}"
+    );
     // Redacting again finds nothing and records nothing new.
     let before = s.clone();
     R.redact_session(&mut s);
@@ -310,7 +445,9 @@ fn session_walk_redacts_every_field() {
 fn session_walk_in_parallel_matches_sequential() {
     let mut big = Session::new(Agent::Codex, "big");
     for i in 0..200 {
-        big.push(Event::new(EventKind::AssistantText { text: format!("n{i} {}", secret(i)) }));
+        big.push(Event::new(EventKind::AssistantText {
+            text: format!("n{i} {}", secret(i)),
+        }));
     }
     R.redact_session(&mut big);
     assert_eq!(big.redactions.len(), 1);
@@ -324,8 +461,15 @@ fn session_walk_with_anonymization() {
     let mut s = leaky_session();
     r.redact_session(&mut s);
     assert_eq!(s.cwd.as_deref(), Some("~/[REDACTED:github-pat]"));
-    assert_eq!(s.git.remote.as_deref(), Some("https://me:[REDACTED:url-credentials]@git.example.com/team/repo.git"));
-    assert!(s.redactions.iter().any(|x| x.rule == "home-path" && x.field == "cwd"));
+    assert_eq!(
+        s.git.remote.as_deref(),
+        Some("https://me:[REDACTED:url-credentials]@git.example.com/team/repo.git")
+    );
+    assert!(
+        s.redactions
+            .iter()
+            .any(|x| x.rule == "home-path" && x.field == "cwd")
+    );
 }
 
 /// Fragments the property tests glue together: plain text, separators, keywords and

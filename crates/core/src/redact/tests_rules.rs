@@ -22,7 +22,9 @@ fn g(alphabet: &str, n: usize) -> String {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15 ^ (n as u64) ^ (a.len() as u64) << 32;
     (0..n)
         .map(|_| {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             a[((x >> 33) % a.len() as u64) as usize] as char
         })
         .collect()
@@ -36,7 +38,10 @@ fn hex(n: usize) -> String {
 
 fn pem_rsa() -> String {
     let body: Vec<String> = (0..6).map(|i| g(B64, 64 - i)).collect();
-    format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n"))
+    format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
+        body.join("\n")
+    )
 }
 
 fn putty() -> String {
@@ -153,10 +158,16 @@ fn putty() -> String {
 #[case::generic_api_key_camel("generic-api-key", format!("const apiKey = \"{}\";", an(32)))]
 fn finds(#[case] rule: &str, #[case] text: String) {
     let found = R.scan_text(&text);
-    assert!(found.iter().any(|f| f.rule == rule), "{rule} not found in {text:?}: {found:?}");
+    assert!(
+        found.iter().any(|f| f.rule == rule),
+        "{rule} not found in {text:?}: {found:?}"
+    );
     let red = R.redact_text(&text);
     assert!(red.contains(&format!("[REDACTED:{rule}]")), "{rule}: {red}");
-    assert!(R.scan_text(&red).is_empty(), "residue after redaction: {red}");
+    assert!(
+        R.scan_text(&red).is_empty(),
+        "residue after redaction: {red}"
+    );
     assert_eq!(R.redact_text(&red), red, "not idempotent");
     for f in &found {
         assert!(!f.masked.is_empty() && f.masked.len() < 60, "{f:?}");
@@ -164,16 +175,31 @@ fn finds(#[case] rule: &str, #[case] text: String) {
 }
 
 #[rstest]
-#[case::private_key_header_constant("private-key", "const HEADER: &str = \"-----BEGIN OPENSSH PRIVATE KEY-----\";\nlet body = parse(rest);")]
-#[case::private_key_prose("private-key", "paste your private key below; it starts with -----BEGIN RSA PRIVATE KEY----- and ends")]
-#[case::private_key_public("private-key", "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END PUBLIC KEY-----")]
-#[case::putty_mention("putty-private-key", "PuTTY-User-Key-File-3 is the format of .ppk files")]
+#[case::private_key_header_constant(
+    "private-key",
+    "const HEADER: &str = \"-----BEGIN OPENSSH PRIVATE KEY-----\";\nlet body = parse(rest);"
+)]
+#[case::private_key_prose(
+    "private-key",
+    "paste your private key below; it starts with -----BEGIN RSA PRIVATE KEY----- and ends"
+)]
+#[case::private_key_public(
+    "private-key",
+    "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END PUBLIC KEY-----"
+)]
+#[case::putty_mention(
+    "putty-private-key",
+    "PuTTY-User-Key-File-3 is the format of .ppk files"
+)]
 #[case::age_short("age-secret-key", "AGE-SECRET-KEY-1QPZRY")]
 #[case::aws_example("aws-access-key-id", "AKIAIOSFODNN7EXAMPLE")]
 #[case::aws_short("aws-access-key-id", "AKIAQWERTYUIOPASDF2")]
 #[case::aws_lower("aws-access-key-id", "akiaqwertyuiopasdf23x")]
 #[case::aws_in_word("aws-access-key-id", "XAKIAQWERTYUIOPASDF23")]
-#[case::aws_secret_env("aws-secret-access-key", "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}")]
+#[case::aws_secret_env(
+    "aws-secret-access-key",
+    "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}"
+)]
 #[case::aws_session_short("aws-session-token", "aws_session_token = abc123")]
 #[case::gcp_short("gcp-api-key", "AIzaSyShort123")]
 #[case::gcp_sa_short("gcp-service-account-key-id", "\"private_key_id\": \"abc\"")]
@@ -199,7 +225,10 @@ fn finds(#[case] rule: &str, #[case] text: String) {
 #[case::anthropic_short("anthropic-api-key", "sk-ant-api03-short")]
 #[case::openrouter_short("openrouter-api-key", "sk-or-v1-abc")]
 #[case::openai_short("openai-api-key", "sk-abc123def456")]
-#[case::openai_task("openai-api-key", "task-0123456789abcdefABCDEF0123456789abcdefABCDEF01")]
+#[case::openai_task(
+    "openai-api-key",
+    "task-0123456789abcdefABCDEF0123456789abcdefABCDEF01"
+)]
 #[case::groq_short("groq-api-key", "gsk_abc")]
 #[case::xai_short("xai-api-key", "xai-abc")]
 #[case::perplexity_short("perplexity-api-key", "pplx-abc")]
@@ -210,7 +239,10 @@ fn finds(#[case] rule: &str, #[case] text: String) {
 #[case::slack_user_short("slack-user-token", "xoxp-123")]
 #[case::slack_app_short("slack-app-token", "xapp-1-abc")]
 #[case::slack_legacy_short("slack-legacy-token", "xoxs-1")]
-#[case::slack_webhook_doc("slack-webhook", "POST to https://hooks.slack.com/services/ with your webhook")]
+#[case::slack_webhook_doc(
+    "slack-webhook",
+    "POST to https://hooks.slack.com/services/ with your webhook"
+)]
 #[case::discord_webhook_short("discord-webhook", "https://discord.com/api/webhooks/123/abc")]
 #[case::telegram_short("telegram-bot-token", "12:AAbc")]
 #[case::stripe_short("stripe-secret-key", "sk_live_short")]
@@ -271,7 +303,10 @@ fn finds(#[case] rule: &str, #[case] text: String) {
 #[case::api_key_env("generic-api-key", "api_key = os.environ[\"OPENAI_API_KEY\"]")]
 fn ignores(#[case] rule: &str, #[case] text: &str) {
     let found = R.scan_text(text);
-    assert!(!found.iter().any(|f| f.rule == rule), "{rule} wrongly found in {text:?}: {found:?}");
+    assert!(
+        !found.iter().any(|f| f.rule == rule),
+        "{rule} wrongly found in {text:?}: {found:?}"
+    );
 }
 
 /// Shapes that look random but are not secrets: no rule may flag them.

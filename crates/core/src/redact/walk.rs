@@ -20,7 +20,12 @@ const PARALLEL_EVENTS: usize = 64;
 pub(super) fn redact_session(r: &Redactor, s: &mut Session) {
     let mut acc = Acc::new();
     opt(r, &mut s.title, "title", &mut acc);
-    opt(r, &mut s.summary.first_prompt, "summary.first_prompt", &mut acc);
+    opt(
+        r,
+        &mut s.summary.first_prompt,
+        "summary.first_prompt",
+        &mut acc,
+    );
     opt(r, &mut s.cwd, "cwd", &mut acc);
     opt(r, &mut s.git.remote, "git.remote", &mut acc);
     opt(r, &mut s.git.branch, "git.branch", &mut acc);
@@ -51,9 +56,17 @@ pub(super) fn redact_session(r: &Redactor, s: &mut Session) {
     };
     let acc = merge(acc, events);
     for ((rule, field), count) in acc {
-        match s.redactions.iter_mut().find(|x| x.rule == rule && x.field == field) {
+        match s
+            .redactions
+            .iter_mut()
+            .find(|x| x.rule == rule && x.field == field)
+        {
             Some(x) => x.count += count,
-            None => s.redactions.push(RedactionRecord { rule, field: field.to_string(), count }),
+            None => s.redactions.push(RedactionRecord {
+                rule,
+                field: field.to_string(),
+                count,
+            }),
         }
     }
 }
@@ -67,7 +80,10 @@ fn merge(mut a: Acc, b: Acc) -> Acc {
 
 fn event(r: &Redactor, e: &mut Event, acc: &mut Acc) {
     match &mut e.kind {
-        EventKind::UserPrompt { text: t, attachments } => {
+        EventKind::UserPrompt {
+            text: t,
+            attachments,
+        } => {
             text(r, t, "user_prompt", acc);
             for a in attachments {
                 opt(r, &mut a.name, "user_prompt.attachment", acc);
@@ -128,7 +144,7 @@ pub(super) fn redact_json(r: &Redactor, v: &mut Value, report: &mut dyn FnMut(&s
             let mut renamed = false;
             for (k, item) in map.iter_mut() {
                 redact_json(r, item, report);
-                renamed |= r.main.find(k).first().is_some() || r.lines.is_some() || r.anon.is_some();
+                renamed |= !r.main.find(k).is_empty() || r.lines.is_some() || r.anon.is_some();
             }
             if renamed {
                 let old = std::mem::take(map);

@@ -524,3 +524,9 @@ proptest! {
         prop_assert_eq!(R.redact_text(&once).into_owned(), once.clone());
     }
 }
+
+#[test]
+fn redactor_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Redactor>();
+}

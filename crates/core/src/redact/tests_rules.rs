@@ -337,7 +337,7 @@ fn every_rule_has_positive_and_negative_cases() {
     let ignores = src.find("fn ignores(").unwrap();
     let (pos, neg) = (&src[..finds], &src[finds..ignores]);
     for info in R.rules() {
-        let case = format!("(\"{}\", ", info.id);
+        let case = format!("\"{}\",", info.id);
         assert!(pos.contains(&case), "no positive case for {}", info.id);
         assert!(neg.contains(&case), "no negative case for {}", info.id);
     }

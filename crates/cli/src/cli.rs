@@ -40,10 +40,10 @@ pub enum Command {
     Sessions(commands::sessions::SessionsArgs),
     /// Show one session as readable text or normalized JSON.
     Show(commands::show::ShowArgs),
-    /// Check what convx can read: locations, sources, parse problems, unknown record types.
-    Doctor(commands::doctor::DoctorArgs),
     /// Scan files or folders for secrets with the redaction rules (exit code 1 when found).
     Scan(commands::scan::ScanArgs),
+    /// Check what convx can read: locations, sources, parse problems, unknown record types.
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.
@@ -104,18 +104,18 @@ fn parse_time(s: &str, now: Timestamp) -> Result<Timestamp, String> {
             .map(|z| z.timestamp())
             .map_err(|e| e.to_string());
     }
-    if let Some(num) = s.strip_suffix(['d', 'h', 'w', 'm']) {
-        if let Ok(n) = num.parse::<i64>() {
-            let secs = match s.chars().last() {
-                Some('m') => n * 60,
-                Some('h') => n * 3600,
-                Some('d') => n * 86_400,
-                _ => n * 7 * 86_400,
-            };
-            return now
-                .checked_sub(jiff::SignedDuration::from_secs(secs))
-                .map_err(|e| e.to_string());
-        }
+    if let Some(num) = s.strip_suffix(['d', 'h', 'w', 'm'])
+        && let Ok(n) = num.parse::<i64>()
+    {
+        let secs = match s.chars().last() {
+            Some('m') => n * 60,
+            Some('h') => n * 3600,
+            Some('d') => n * 86_400,
+            _ => n * 7 * 86_400,
+        };
+        return now
+            .checked_sub(jiff::SignedDuration::from_secs(secs))
+            .map_err(|e| e.to_string());
     }
     Err(format!(
         "cannot read `{s}` as a date: use 2026-01-31, an RFC 3339 time, or 7d / 12h / 2w / 30m"

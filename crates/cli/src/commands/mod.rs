@@ -17,8 +17,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Sessions(args) => sessions::run(args, &globals),
         Command::Show(args) => show::run(args, &globals),
-        Command::Doctor(args) => doctor::run(args),
         Command::Scan(args) => scan::run(args, &globals),
+        Command::Doctor(args) => doctor::run(args),
     }
 }
 

@@ -48,7 +48,7 @@ pub fn run(args: SessionsArgs, globals: &crate::config::Globals) -> anyhow::Resu
             short_time(s.started_at),
             s.cwd
                 .as_deref()
-                .map(|c| project_name(c))
+                .map(project_name)
                 .unwrap_or_else(|| "-".into()),
             truncate_chars(&s.display_title().replace(['\n', '\t'], " "), 60),
             thousands(s.summary.counts.user_prompts),

@@ -84,13 +84,15 @@ pub fn run(args: ShowArgs, globals: &crate::config::Globals) -> anyhow::Result<i
         .collect();
     all.extend(full);
     convx_core::load::finish(&mut all);
-    let mut session = all
+    if let Some(s) = all.iter_mut().find(|s| s.key == summary.key) {
+        redactor.redact_session(s);
+    }
+    let session = all
         .into_iter()
         .find(|s| s.key == summary.key)
         .ok_or_else(|| {
             CliError::NotFound(format!("session `{}` vanished while reading", summary.key))
         })?;
-    redactor.redact_session(&mut session);
     if args.json {
         print_json(&session)?;
     } else {

@@ -32,6 +32,7 @@ mod checks;
 mod engine;
 mod pem;
 mod rules;
+mod search;
 mod walk;
 
 #[cfg(test)]
@@ -240,9 +241,9 @@ impl Redactor {
                     pattern: r.pattern.into(),
                     check: r.check,
                     unicode: false,
-                    lookbehind: rules::window(r.id).0,
-                    reach: rules::window(r.id).1,
-                    needs_assignment: rules::assignment_suffix(r.id),
+                    lookbehind: search::window(r.id).0,
+                    reach: search::window(r.id).1,
+                    needs_assignment: search::assignment_suffix(r.id),
                 };
                 (spec, r.high)
             })

@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH", env = "CONVX_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Anonymize identities in what is printed or written: home directory -> `~`, user and
+    /// host names -> aliases, e-mail addresses masked (see `[anonymize]` in the config).
+    #[arg(long, global = true)]
+    pub anonymize: bool,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -35,6 +40,8 @@ pub enum Command {
     Sessions(commands::sessions::SessionsArgs),
     /// Show one session as readable text or normalized JSON.
     Show(commands::show::ShowArgs),
+    /// Scan files or folders for secrets with the redaction rules (exit code 1 when found).
+    Scan(commands::scan::ScanArgs),
     /// Check what convx can read: locations, sources, parse problems, unknown record types.
     Doctor(commands::doctor::DoctorArgs),
     /// Every supported agent: detected or not, where convx looked, sessions found,

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod environment;
 mod exit;
 mod output;

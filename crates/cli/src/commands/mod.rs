@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod doctor;
+pub mod scan;
 pub mod sessions;
 pub mod show;
 
@@ -10,9 +11,14 @@ use convx_core::load::LoadRequest;
 
 /// Run the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let globals = crate::config::Globals {
+        config: cli.config.clone(),
+        anonymize: cli.anonymize,
+    };
     match cli.command {
-        Command::Sessions(args) => sessions::run(args),
-        Command::Show(args) => show::run(args),
+        Command::Sessions(args) => sessions::run(args, &globals),
+        Command::Show(args) => show::run(args, &globals),
+        Command::Scan(args) => scan::run(args, &globals),
         Command::Doctor(args) => doctor::run(args),
         Command::Agents(args) => agents::run(args),
     }

@@ -17,10 +17,15 @@ pub struct SessionsArgs {
     pub json: bool,
 }
 
-/// Run `convx sessions`.
-pub fn run(args: SessionsArgs) -> anyhow::Result<i32> {
+/// Run `convx sessions`. Titles, prompts, paths and metadata are redacted (and
+/// anonymized with `--anonymize`) before anything is printed.
+pub fn run(args: SessionsArgs, globals: &crate::config::Globals) -> anyhow::Result<i32> {
+    let redactor = crate::config::load_redactor(globals)?;
     let req = super::load_request(&args.source, false)?;
-    let result = convx_core::load::load(&req);
+    let mut result = convx_core::load::load(&req);
+    for s in &mut result.sessions {
+        redactor.redact_session(s);
+    }
     if args.json {
         let rows: Vec<Value> = result.sessions.iter().map(json_row).collect();
         print_json(&rows)?;

@@ -20,8 +20,10 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-/// Run `convx show`.
-pub fn run(args: ShowArgs) -> anyhow::Result<i32> {
+/// Run `convx show`. Every text field is redacted (and anonymized with `--anonymize`)
+/// before anything is printed.
+pub fn run(args: ShowArgs, globals: &crate::config::Globals) -> anyhow::Result<i32> {
+    let redactor = crate::config::load_redactor(globals)?;
     let req = super::load_request(&args.source, false)?;
     let (sources, reports) = convx_core::load::discover(&req);
     let listed = convx_core::load::load_sources(&req, &sources, reports);
@@ -82,6 +84,9 @@ pub fn run(args: ShowArgs) -> anyhow::Result<i32> {
         .collect();
     all.extend(full);
     convx_core::load::finish(&mut all);
+    if let Some(s) = all.iter_mut().find(|s| s.key == summary.key) {
+        redactor.redact_session(s);
+    }
     let session = all
         .into_iter()
         .find(|s| s.key == summary.key)

@@ -1,6 +1,5 @@
-//! End-to-end tests of the `convx` binary on fixture homes.
+//! `sessions`, `show`, `doctor` on the adapters' fixture homes.
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use std::path::PathBuf;
 
 fn fixture_root(agent: &str, case: &str) -> PathBuf {
@@ -11,17 +10,20 @@ fn fixture_root(agent: &str, case: &str) -> PathBuf {
         .join("root")
 }
 
-/// `convx` with an empty fake home, so the developer's real logs are never read.
+/// `convx` with an empty fake home and no agent env vars, so the developer's real logs are
+/// never read.
 fn convx(home: &tempfile::TempDir) -> assert_cmd::Command {
-    let mut cmd = cargo_bin_cmd!("convx");
-    cmd.env("HOME", home.path())
-        .env_remove("CODEX_HOME")
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .env_remove("GEMINI_CLI_HOME")
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("COPILOT_HOME")
-        .env_remove("OPENCODE_DATA_DIR");
+    let mut cmd = super::common::convx(home.path());
+    for var in [
+        "CODEX_HOME",
+        "CLAUDE_CONFIG_DIR",
+        "GEMINI_CLI_HOME",
+        "XDG_DATA_HOME",
+        "COPILOT_HOME",
+        "OPENCODE_DATA_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

@@ -37,6 +37,10 @@ pub enum Command {
     Show(commands::show::ShowArgs),
     /// Check what convx can read: locations, sources, parse problems, unknown record types.
     Doctor(commands::doctor::DoctorArgs),
+    /// Browse sessions, search and usage charts in a local web console.
+    Serve(commands::serve::ServeArgs),
+    /// Write sessions as self-contained HTML files (no server, no script needed).
+    ExportHtml(commands::export_html::ExportHtmlArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

@@ -1,6 +1,8 @@
 //! One file per command.
 
 pub mod doctor;
+pub mod export_html;
+pub mod serve;
 pub mod sessions;
 pub mod show;
 
@@ -13,6 +15,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sessions(args) => sessions::run(args),
         Command::Show(args) => show::run(args),
         Command::Doctor(args) => doctor::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::ExportHtml(args) => export_html::run(args),
     }
 }
 

@@ -49,6 +49,20 @@ fn open(out: &mut String, label: &str) {
     );
 }
 
+/// The smallest "round" value ≥ `max` whose quarters are round too (1.2, 2, 4, 6, 8, 10 × 10ⁿ).
+fn nice(max: f64) -> f64 {
+    if max <= 0.0 || !max.is_finite() {
+        return 1.0;
+    }
+    let exp = 10f64.powf(max.log10().floor());
+    let f = max / exp;
+    let n = [1.0, 1.2, 2.0, 4.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .find(|n| f <= *n + 1e-9)
+        .unwrap_or(10.0);
+    n * exp
+}
+
 fn y_axis(out: &mut String, max: f64, fmt: &dyn Fn(f64) -> String) {
     for i in 0..=4 {
         let v = max * f64::from(i) / 4.0;
@@ -94,7 +108,7 @@ fn x_labels(out: &mut String, labels: &[String], slot: f64) {
 pub fn stacked_tokens(title: &str, labels: &[String], values: &[Usage]) -> String {
     let mut out = String::new();
     open(&mut out, title);
-    let max = values.iter().map(Usage::total).max().unwrap_or(0).max(1) as f64;
+    let max = nice(values.iter().map(Usage::total).max().unwrap_or(0).max(1) as f64);
     y_axis(&mut out, max, &|v| compact(v as u64));
     let slot = (W - LEFT - RIGHT) / labels.len().max(1) as f64;
     let bar = (slot * 0.8).max(1.0);
@@ -134,8 +148,7 @@ pub fn stacked_tokens(title: &str, labels: &[String], values: &[Usage]) -> Strin
 pub fn bars(title: &str, labels: &[String], values: &[f64], fmt: &dyn Fn(f64) -> String) -> String {
     let mut out = String::new();
     open(&mut out, title);
-    let max = values.iter().copied().fold(0.0_f64, f64::max);
-    let max = if max > 0.0 { max } else { 1.0 };
+    let max = nice(values.iter().copied().fold(0.0_f64, f64::max));
     y_axis(&mut out, max, fmt);
     let slot = (W - LEFT - RIGHT) / labels.len().max(1) as f64;
     let bar = (slot * 0.8).max(1.0);
@@ -259,6 +272,15 @@ mod tests {
             assert!(!svg.contains("<b>"), "{svg}");
             assert!(svg.contains("&lt;script&gt;"), "{svg}");
         }
+    }
+
+    #[test]
+    fn axis_maxima_are_round() {
+        assert_eq!(nice(1_100_000.0), 1_200_000.0);
+        assert_eq!(nice(0.86), 1.0);
+        assert_eq!(nice(3.0), 4.0);
+        assert_eq!(nice(1.0), 1.0);
+        assert_eq!(nice(0.0), 1.0);
     }
 
     #[test]

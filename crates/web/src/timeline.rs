@@ -58,7 +58,7 @@ impl Limits {
     /// The console's limits: the rest is one click away.
     pub const SERVER: Limits = Limits {
         text: 20_000,
-        output: 6_000,
+        output: 2_500,
     };
     /// Export limits: larger, since nothing is one click away.
     pub const EXPORT: Limits = Limits {

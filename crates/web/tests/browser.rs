@@ -2,7 +2,8 @@
 //! the sessions page, apply a filter, open a session, expand a tool call, run a search,
 //! follow a hit, and check that the `<script>`/`onerror` payloads in the fixtures never
 //! ran and that the browser reported no error (a CSP violation would be one).
-//! Screenshots of every page go to `target/screenshots/` (`$CARGO_TARGET_DIR` honoured).
+//! Screenshots of every page go to `target/screenshots/` (`$CARGO_TARGET_DIR` honoured);
+//! with `CONVX_DOCS_SCREENSHOTS=1` they also replace the README's `docs/screenshots/`.
 //!
 //! Needs the Debian package `chromium` (or `$CHROMIUM`). Without it the test fails when
 //! `CI` is set and is skipped with a note otherwise.
@@ -300,7 +301,7 @@ impl Cdp {
     }
 
     fn wait_for(&mut self, expr: &str, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while self.try_eval(expr) != Some(Value::Bool(true)) {
             assert!(
                 Instant::now() < deadline,
@@ -359,7 +360,13 @@ impl Cdp {
         let r = self.call("Page.captureScreenshot", json!({"format": "png"}));
         let png = base64_decode(r["data"].as_str().unwrap());
         assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-        std::fs::write(screenshot_dir().join(name), png).unwrap();
+        std::fs::write(screenshot_dir().join(name), &png).unwrap();
+        // The README's pictures: refreshed on request only.
+        if std::env::var_os("CONVX_DOCS_SCREENSHOTS").is_some() && name != "sessions-filtered.png" {
+            let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::write(docs.join(name), &png).unwrap();
+        }
     }
 
     /// The fixtures' payloads set `window.__pwned` or the title to `PWNED` if they ever run.
@@ -564,4 +571,51 @@ fn console_in_real_chromium() {
     drop(browser);
     drop(server);
     eprintln!("screenshots in {}", screenshot_dir().display());
+}
+
+/// First render of the session page of a 5,000-event session in Chromium (navigation
+/// timing and first contentful paint), plus its size. A measurement, not a pass/fail test:
+/// `cargo test --release -p convx-web --test browser -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement; run with --ignored --nocapture (and --release for server time)"]
+fn big_session_first_render() {
+    let Some(bin) = chromium() else {
+        eprintln!("note: no Chromium found; nothing measured");
+        return;
+    };
+    let big = common::big::big_session(5_000);
+    let key = big.key.clone();
+    let server = Server::start(MemoryData::new(vec![big], jiff::tz::TimeZone::UTC));
+    let browser = Browser::launch(&bin);
+    let mut cdp = Cdp::connect(&browser);
+    let url = format!(
+        "http://127.0.0.1:{}/session/{}",
+        server.port,
+        key.replace(':', "%3A")
+    );
+    for run in 0..3 {
+        cdp.goto(&url);
+        cdp.wait_for(
+            "performance.getEntriesByType('paint').some(p => p.name === 'first-contentful-paint')",
+            "first paint",
+        );
+        let t = cdp.eval(
+            "(() => { const n = performance.getEntriesByType('navigation')[0]; \
+             const fcp = performance.getEntriesByType('paint').find(p => p.name === 'first-contentful-paint'); \
+             return { ttfb: n.responseStart, response_end: n.responseEnd, dom_content_loaded: n.domContentLoadedEventEnd, \
+             load: n.loadEventEnd, fcp: fcp.startTime, bytes: n.transferSize, decoded: n.decodedBodySize, \
+             elements: document.getElementsByTagName('*').length }; })()",
+        );
+        println!(
+            "run {run}: TTFB {:.0} ms, response end {:.0} ms, first contentful paint {:.0} ms, DOMContentLoaded {:.0} ms, load {:.0} ms, {} bytes, {} elements",
+            t["ttfb"].as_f64().unwrap_or(0.0),
+            t["response_end"].as_f64().unwrap_or(0.0),
+            t["fcp"].as_f64().unwrap_or(0.0),
+            t["dom_content_loaded"].as_f64().unwrap_or(0.0),
+            t["load"].as_f64().unwrap_or(0.0),
+            t["decoded"],
+            t["elements"]
+        );
+    }
+    assert!(cdp.problems.is_empty(), "{:#?}", cdp.problems);
 }

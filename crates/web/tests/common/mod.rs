@@ -2,6 +2,8 @@
 //! a console over them (the in-memory store, UTC, no token).
 #![allow(dead_code)]
 
+pub mod big;
+
 use convx_model::{
     Agent, Attachment, CallUsage, Event, EventKind, PlanStep, PlanStepStatus, Session, SessionKind,
     Timestamp, Usage,

@@ -39,6 +39,7 @@ pub mod memory;
 pub mod routes;
 pub mod security;
 pub mod server;
+pub mod session_view;
 pub mod timeline;
 
 pub use data::ConsoleData;

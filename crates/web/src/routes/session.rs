@@ -1,7 +1,8 @@
 //! The Session page (timeline) and the single-event page (untruncated text).
 
 use super::{AppState, Failure, page};
-use crate::timeline::{Limits, Links, event_items, session_view};
+use crate::session_view::session_view;
+use crate::timeline::{Limits, Links, event_items};
 use axum::extract::{Path, State};
 use axum::response::Response;
 

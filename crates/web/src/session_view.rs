@@ -207,7 +207,16 @@ pub fn session_view(
         }),
         json_href: matches!(links, Links::Server)
             .then(|| format!("/api/session/{}", crate::routes::encode_key(&s.key))),
-        items: items(s, links, limits, tz),
+        items: {
+            let mut all = items(s, links, limits, tz);
+            for sub in all
+                .iter_mut()
+                .filter_map(|it| it.tool.as_mut()?.subagent.as_mut())
+            {
+                sub.title = title_of(&sub.key);
+            }
+            all
+        },
         events: s.events.len(),
     }
 }

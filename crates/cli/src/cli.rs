@@ -47,6 +47,10 @@ pub enum Command {
     /// Every supported agent: detected or not, where convx looked, sessions found,
     /// oldest and newest session, last version seen, and retention warnings.
     Agents(commands::agents::AgentsArgs),
+    /// Browse sessions, search and usage charts in a local web console.
+    Serve(commands::serve::ServeArgs),
+    /// Write sessions as self-contained HTML files (no server, no script needed).
+    ExportHtml(commands::export_html::ExportHtmlArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

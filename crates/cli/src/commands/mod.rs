@@ -2,7 +2,9 @@
 
 pub mod agents;
 pub mod doctor;
+pub mod export_html;
 pub mod scan;
+pub mod serve;
 pub mod sessions;
 pub mod show;
 
@@ -21,6 +23,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Scan(args) => scan::run(args, &globals),
         Command::Doctor(args) => doctor::run(args),
         Command::Agents(args) => agents::run(args),
+        Command::Serve(args) => serve::run(args, &globals),
+        Command::ExportHtml(args) => export_html::run(args, &globals),
     }
 }
 

@@ -4,5 +4,6 @@
 //! sub-agents and forks, deduplicate usage, redact, archive. It never prints and never
 //! reads the environment: the CLI passes everything in.
 
+pub mod archive;
 pub mod load;
 pub mod redact;

@@ -103,7 +103,7 @@ pub struct Report {
     pub new: u64,
     /// Sessions whose files changed.
     pub updated: u64,
-    /// Sessions rendered again with identical bytes (unchanged sources are not even read).
+    /// Archived sessions left as they were (most in sources that were not even read).
     pub unchanged: u64,
     /// Sessions withheld by the residue scan.
     pub withheld: Vec<Withheld>,
@@ -198,6 +198,7 @@ pub fn run(
     heal_missing_files(repo, &state, &disc, &mut initial);
 
     if initial.is_empty() && !opts.prune_missing {
+        report.unchanged = state.sessions.len() as u64;
         if !opts.dry_run && state.signature != signature {
             state.signature = signature;
             state.save(&state_file, &tmp).map_err(ArchiveError::io("cannot write", &state_file))?;
@@ -259,7 +260,7 @@ pub fn run(
                 match outcome {
                     Some(Outcome::Created) => report.new += 1,
                     Some(_) => report.updated += 1,
-                    None => report.unchanged += 1,
+                    None => {}
                 }
                 if let Some(outcome) = outcome {
                     report.files.push(FileChange { key: d.key.clone(), path: d.path.clone(), outcome });
@@ -293,6 +294,8 @@ pub fn run(
             state.sessions.insert(d.key, SessionState { path: d.path, parent: d.parent, children: d.children });
         }
     }
+    let withheld_known = report.withheld.iter().filter(|w| state.sessions.contains_key(&w.key)).count() as u64;
+    report.unchanged = (state.sessions.len() as u64).saturating_sub(report.new + report.updated + withheld_known);
     state.signature = signature;
     if !opts.dry_run {
         if !manifest.entries.is_empty() || manifest_file.exists() {

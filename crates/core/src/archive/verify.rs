@@ -134,7 +134,9 @@ pub fn verify(root: &Path, history: &str, guard: &dyn Guard) -> VerifyReport {
         }
     }
     report.sessions = mds.len() as u64;
-    let checked: Vec<Vec<Problem>> = mds.par_iter().map(|md| check_pair(root, md, guard)).collect();
+    let leaks: Vec<Problem> = session_files.par_iter().flat_map_iter(|f| residue(root, f, guard)).collect();
+    problems.extend(leaks);
+    let checked: Vec<Vec<Problem>> = mds.par_iter().map(|md| check_pair(root, md)).collect();
     problems.extend(checked.into_iter().flatten());
     problems.sort_by(|a, b| (&a.path, &a.what).cmp(&(&b.path, &b.what)));
     problems.dedup();
@@ -142,7 +144,16 @@ pub fn verify(root: &Path, history: &str, guard: &dyn Guard) -> VerifyReport {
     report
 }
 
-fn check_pair(root: &Path, md: &str, guard: &dyn Guard) -> Vec<Problem> {
+fn residue(root: &Path, rel: &str, guard: &dyn Guard) -> Vec<Problem> {
+    let Ok(bytes) = std::fs::read(root.join(rel)) else { return Vec::new() };
+    guard
+        .check_residue(&String::from_utf8_lossy(&bytes))
+        .into_iter()
+        .map(|f| Problem { path: rel.to_string(), what: format!("possible secret ({}) at line {}", f.rule, f.line) })
+        .collect()
+}
+
+fn check_pair(root: &Path, md: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     let jp = json_path(md);
     let problem = |path: &str, what: String| Problem { path: path.to_string(), what };
@@ -151,11 +162,6 @@ fn check_pair(root: &Path, md: &str, guard: &dyn Guard) -> Vec<Problem> {
         (Err(e), _) => return vec![problem(&jp, format!("cannot read: {e}"))],
         (_, Err(e)) => return vec![problem(md, format!("cannot read: {e}"))],
     };
-    for (path, text) in [(md, md_text.as_str()), (jp.as_str(), &*String::from_utf8_lossy(&json_bytes))] {
-        for f in guard.check_residue(text) {
-            out.push(problem(path, format!("possible secret ({}) at line {}", f.rule, f.line)));
-        }
-    }
     let session = match read_session(&json_bytes) {
         Ok(s) => s,
         Err(e) => {

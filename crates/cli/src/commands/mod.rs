@@ -1,8 +1,13 @@
 //! One file per command.
 
+mod archive_common;
+pub mod backup;
 pub mod doctor;
+pub mod hooks;
 pub mod sessions;
 pub mod show;
+pub mod sync;
+pub mod verify;
 
 use crate::cli::{Cli, Command, SourceArgs};
 use convx_core::load::LoadRequest;
@@ -13,6 +18,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sessions(args) => sessions::run(args),
         Command::Show(args) => show::run(args),
         Command::Doctor(args) => doctor::run(args),
+        Command::Backup(args) => backup::run(args),
+        Command::Sync(args) => sync::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Hooks(args) => hooks::run(args),
     }
 }
 

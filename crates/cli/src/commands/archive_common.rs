@@ -9,7 +9,9 @@ use clap::Args;
 use convx_core::archive::git::Repo;
 use convx_core::archive::lock::{Lock, LockError};
 use convx_core::archive::source::{AdapterSource, JsonDirSource, SessionSource};
-use convx_core::archive::{ArchiveOptions, Layout, LayoutKind, Progress, RenderOptions, Report, Selection};
+use convx_core::archive::{
+    ArchiveOptions, Layout, LayoutKind, Progress, RenderOptions, Report, Selection,
+};
 use convx_core::redact::Redactor;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -94,7 +96,11 @@ fn os_user() -> String {
 /// The short host name, as the default `--host`.
 fn os_host() -> String {
     let h = gethostname::gethostname().to_string_lossy().into_owned();
-    h.split('.').next().filter(|s| !s.is_empty()).unwrap_or("host").to_string()
+    h.split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("host")
+        .to_string()
 }
 
 /// Lock the archive, waiting (with a message) unless `no_wait`.
@@ -106,9 +112,10 @@ pub fn lock(repo: &Repo, no_wait: bool, quiet: bool) -> anyhow::Result<Lock> {
         }
     })
     .map_err(|e| match e {
-        LockError::Busy { holder } => {
-            CliError::Locked(format!("another convx run is using {root} ({holder}); try again later")).into()
-        }
+        LockError::Busy { holder } => CliError::Locked(format!(
+            "another convx run is using {root} ({holder}); try again later"
+        ))
+        .into(),
         e => anyhow::Error::new(e),
     })
 }
@@ -130,7 +137,11 @@ impl Bar {
             );
             b
         });
-        Bar { bar, new: AtomicU64::new(0), updated: AtomicU64::new(0) }
+        Bar {
+            bar,
+            new: AtomicU64::new(0),
+            updated: AtomicU64::new(0),
+        }
     }
 }
 
@@ -183,12 +194,16 @@ pub fn execute(
     .map_err(|e| CliError::Usage(e.to_string()))?;
     let commit = (args.commit || args.push) && !args.dry_run;
     if commit {
-        repo.check_identity().map_err(|e| CliError::Config(e.to_string()))?;
+        repo.check_identity()
+            .map_err(|e| CliError::Config(e.to_string()))?;
     }
     let _lock = lock(repo, args.no_wait, args.quiet || args.json)?;
     let mut opts = ArchiveOptions::new(layout.clone());
     opts.selection = selection;
-    opts.render = RenderOptions { reasoning: args.with_reasoning, context: args.with_context };
+    opts.render = RenderOptions {
+        reasoning: args.with_reasoning,
+        context: args.with_context,
+    };
     opts.since = args.source.since;
     opts.agents = args.source.agents.clone();
     opts.dry_run = args.dry_run;
@@ -196,7 +211,9 @@ pub fn execute(
     opts.rescan = args.rescan;
     let source: Box<dyn SessionSource> = match &args.from_json {
         Some(dir) => Box::new(JsonDirSource { dir: dir.clone() }),
-        None => Box::new(AdapterSource { request: super::load_request(&args.source, true)? }),
+        None => Box::new(AdapterSource {
+            request: super::load_request(&args.source, true)?,
+        }),
     };
     let guard = Redactor::default();
     let bar = Bar::new(std::io::stderr().is_terminal() && !args.quiet && !args.json);
@@ -212,7 +229,8 @@ pub fn execute(
             .commit_paths(&owned_paths(repo, &layout), &message)
             .with_context(|| format!("cannot commit in {}", repo.root.display()))?;
         if args.push {
-            repo.push().with_context(|| format!("cannot push {}", repo.root.display()))?;
+            repo.push()
+                .with_context(|| format!("cannot push {}", repo.root.display()))?;
         }
     }
     if args.json {
@@ -229,7 +247,11 @@ pub fn execute(
     } else {
         print_human(command, repo, &report, commit_id.as_deref(), args)?;
     }
-    Ok(if report.has_problems() { crate::exit::FINDINGS } else { crate::exit::OK })
+    Ok(if report.has_problems() {
+        crate::exit::FINDINGS
+    } else {
+        crate::exit::OK
+    })
 }
 
 /// Every path this user and host may write, as they exist now (for the commit).
@@ -240,7 +262,12 @@ pub fn owned_paths(repo: &Repo, layout: &Layout) -> Vec<String> {
         LayoutKind::Backup => {
             if let Ok(agents) = std::fs::read_dir(repo.root.join(layout.user_root())) {
                 for a in agents.flatten() {
-                    out.push(format!("{}/{}/{}", layout.user_root(), a.file_name().to_string_lossy(), layout.host));
+                    out.push(format!(
+                        "{}/{}/{}",
+                        layout.user_root(),
+                        a.file_name().to_string_lossy(),
+                        layout.host
+                    ));
                 }
             }
         }
@@ -274,17 +301,30 @@ fn human_bytes(n: u64) -> String {
 }
 
 fn home_relative(p: &Path) -> String {
-    match etcetera::home_dir().ok().and_then(|h| p.strip_prefix(h).ok().map(Path::to_path_buf)) {
+    match etcetera::home_dir()
+        .ok()
+        .and_then(|h| p.strip_prefix(h).ok().map(Path::to_path_buf))
+    {
         Some(rest) if rest.as_os_str().is_empty() => "~".to_string(),
         Some(rest) => format!("~/{}", rest.display()),
         None => p.display().to_string(),
     }
 }
 
-fn print_human(command: &str, repo: &Repo, r: &Report, commit: Option<&str>, args: &ArchiveArgs) -> anyhow::Result<()> {
+fn print_human(
+    command: &str,
+    repo: &Repo,
+    r: &Report,
+    commit: Option<&str>,
+    args: &ArchiveArgs,
+) -> anyhow::Result<()> {
     let mut err = std::io::stderr().lock();
     for w in &r.withheld {
-        writeln!(err, "convx: WITHHELD {} ({}): a secret is still present after redaction", w.key, w.path)?;
+        writeln!(
+            err,
+            "convx: WITHHELD {} ({}): a secret is still present after redaction",
+            w.key, w.path
+        )?;
         for reason in &w.reasons {
             writeln!(err, "         {reason}")?;
         }
@@ -296,7 +336,11 @@ fn print_human(command: &str, repo: &Repo, r: &Report, commit: Option<&str>, arg
     let mut out = std::io::stdout().lock();
     if r.dry_run {
         for f in &r.files {
-            let verb = if f.outcome == convx_core::archive::write::Outcome::Created { "create" } else { "update" };
+            let verb = if f.outcome == convx_core::archive::write::Outcome::Created {
+                "create"
+            } else {
+                "update"
+            };
             writeln!(out, "would {verb} {}", f.path)?;
         }
         for p in &r.pruned {
@@ -317,7 +361,10 @@ fn print_human(command: &str, repo: &Repo, r: &Report, commit: Option<&str>, arg
         thousands(r.skipped_records),
     );
     if r.skipped_no_sync > 0 {
-        line.push_str(&format!(", {} skipped (CONVX_NO_SYNC)", thousands(r.skipped_no_sync)));
+        line.push_str(&format!(
+            ", {} skipped (CONVX_NO_SYNC)",
+            thousands(r.skipped_no_sync)
+        ));
     }
     if !r.pruned.is_empty() {
         line.push_str(&format!(", {} files pruned", r.pruned.len()));

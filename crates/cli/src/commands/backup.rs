@@ -15,12 +15,14 @@ use std::path::PathBuf;
 /// session start in UTC; `_root/` holds sessions run outside home, `_unknown/` those with
 /// no recorded cwd). Runs that find nothing new read no log and write nothing.
 #[derive(Debug, Args)]
-#[command(after_help = "Layout: <history>/<user>/<agent>/<host>/<cwd relative to home>/YYYY-MM-DD-HHMM-<slug>.md \
+#[command(
+    after_help = "Layout: <history>/<user>/<agent>/<host>/<cwd relative to home>/YYYY-MM-DD-HHMM-<slug>.md \
 (session start in UTC) plus the normalized JSON beside it as .YYYY-MM-DD-HHMM-<slug>.json. \
 Sessions run outside home go under _root/<absolute path>, sessions with no recorded cwd under \
 _unknown/. Sub-agents sit next to their parent as <parent>--<slug>.md. Each host keeps a manifest \
 in <history>/.convx/<user>@<host>.sha256. Unchanged logs are not even read; files are only \
-rewritten when their bytes change.")]
+rewritten when their bytes change."
+)]
 pub struct BackupArgs {
     /// The archive repository. Default: `$XDG_DATA_HOME/convx/archive`
     /// (`~/.local/share/convx/archive`), created and `git init`-ed on first use.
@@ -38,7 +40,8 @@ pub struct BackupArgs {
 /// The default archive location.
 pub fn default_archive() -> anyhow::Result<PathBuf> {
     use etcetera::BaseStrategy;
-    let base = etcetera::choose_base_strategy().context("cannot determine the data directory (set HOME)")?;
+    let base = etcetera::choose_base_strategy()
+        .context("cannot determine the data directory (set HOME)")?;
     Ok(base.data_dir().join("convx").join("archive"))
 }
 
@@ -54,14 +57,20 @@ pub fn run(args: BackupArgs) -> anyhow::Result<i32> {
     };
     let fresh = !path.exists() || is_empty_dir(&path);
     let repo = if args.init || (default && fresh) {
-        let repo = Repo::init(&path).with_context(|| format!("cannot create a git repository at {}", path.display()))?;
+        let repo = Repo::init(&path)
+            .with_context(|| format!("cannot create a git repository at {}", path.display()))?;
         if fresh && !args.archive.quiet && !args.archive.json {
-            eprintln!("convx: created a new archive at {} (a git repository)", repo.root.display());
+            eprintln!(
+                "convx: created a new archive at {} (a git repository)",
+                repo.root.display()
+            );
         }
         repo
     } else {
         Repo::open(&path).map_err(|e| match e {
-            GitError::NotARepo { .. } => anyhow::Error::new(CliError::Usage(format!("--output: {e}"))),
+            GitError::NotARepo { .. } => {
+                anyhow::Error::new(CliError::Usage(format!("--output: {e}")))
+            }
             e => anyhow::Error::new(e),
         })?
     };

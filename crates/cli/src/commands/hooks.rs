@@ -73,12 +73,23 @@ pub fn run(args: HooksArgs) -> anyhow::Result<i32> {
         HookOutcome::Installed { hook, kept } => {
             println!("installed {}", hook.display());
             if let Some(k) = kept {
-                println!("your previous pre-commit hook was kept as {} and runs first", k.display());
+                println!(
+                    "your previous pre-commit hook was kept as {} and runs first",
+                    k.display()
+                );
             }
         }
         HookOutcome::Updated { hook } => println!("updated {}", hook.display()),
         HookOutcome::Removed { hook, restored } => {
-            println!("removed {}{}", hook.display(), if restored { " (your previous hook is back)" } else { "" });
+            println!(
+                "removed {}{}",
+                hook.display(),
+                if restored {
+                    " (your previous hook is back)"
+                } else {
+                    ""
+                }
+            );
         }
         HookOutcome::NotInstalled { hook } => println!("no convx hook at {}", hook.display()),
     }

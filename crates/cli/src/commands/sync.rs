@@ -15,10 +15,12 @@ use std::path::PathBuf;
 /// flat to `<history>/<user>/<agent>/` (default history: `.ai/history`). A session whose
 /// prompt contains `CONVX_NO_SYNC` is never synced.
 #[derive(Debug, Args)]
-#[command(after_help = "Selects sessions whose cwd is inside this repository's work tree or one of its \
+#[command(
+    after_help = "Selects sessions whose cwd is inside this repository's work tree or one of its \
 worktrees, or whose recorded git remote is one of its remotes, and writes them flat to \
 <history>/<user>/<agent>/YYYY-MM-DD-HHMM-<slug>.md (default history: .ai/history). A session whose \
-prompt contains CONVX_NO_SYNC is never synced. `convx hooks install` runs this before each commit.")]
+prompt contains CONVX_NO_SYNC is never synced. `convx hooks install` runs this before each commit."
+)]
 pub struct SyncArgs {
     /// The project: any folder inside its git work tree (default: the current directory).
     #[arg(long, value_name = "PATH")]
@@ -40,7 +42,15 @@ pub fn run(args: SyncArgs) -> anyhow::Result<i32> {
         ))),
         e => anyhow::Error::new(e),
     })?;
-    let roots = repo.worktrees().context("cannot list the project's worktrees")?;
+    let roots = repo
+        .worktrees()
+        .context("cannot list the project's worktrees")?;
     let selection = Selection::new(&roots, &repo.remote_urls());
-    execute("sync", &repo, LayoutKind::Sync, Some(selection), &args.archive)
+    execute(
+        "sync",
+        &repo,
+        LayoutKind::Sync,
+        Some(selection),
+        &args.archive,
+    )
 }

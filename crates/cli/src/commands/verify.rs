@@ -42,11 +42,18 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<i32> {
         None => ["history", ".ai/history"]
             .into_iter()
             .find(|h| repo.join(h).is_dir())
-            .ok_or_else(|| CliError::NotFound(format!("no history in {} (looked for history/ and .ai/history/)", repo.display())))?
+            .ok_or_else(|| {
+                CliError::NotFound(format!(
+                    "no history in {} (looked for history/ and .ai/history/)",
+                    repo.display()
+                ))
+            })?
             .to_string(),
     };
     if !repo.join(&history).is_dir() {
-        return Err(CliError::NotFound(format!("no folder {history} in {}", repo.display())).into());
+        return Err(
+            CliError::NotFound(format!("no folder {history} in {}", repo.display())).into(),
+        );
     }
     let report = verify(&repo, &history, &Redactor::default());
     if args.json {
@@ -56,7 +63,11 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<i32> {
         for p in &report.problems {
             writeln!(out, "{}: {}", p.path, p.what)?;
         }
-        let verdict = if report.ok() { "OK".to_string() } else { format!("{} problem(s)", thousands(report.problems.len() as u64)) };
+        let verdict = if report.ok() {
+            "OK".to_string()
+        } else {
+            format!("{} problem(s)", thousands(report.problems.len() as u64))
+        };
         writeln!(
             out,
             "verified {} sessions, {} files in {} manifest(s) under {}/{}: {verdict}",
@@ -67,5 +78,9 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<i32> {
             history
         )?;
     }
-    Ok(if report.ok() { crate::exit::OK } else { crate::exit::FINDINGS })
+    Ok(if report.ok() {
+        crate::exit::OK
+    } else {
+        crate::exit::FINDINGS
+    })
 }

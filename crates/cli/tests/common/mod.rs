@@ -89,22 +89,78 @@ pub fn init(dir: &Path) {
 }
 
 /// A session of `n` turns, each with a tool output of `output_bytes`.
-pub fn session(agent: Agent, id: &str, minute: u32, cwd: &str, prompt: &str, turns: usize, output_bytes: usize) -> Session {
+pub fn session(
+    agent: Agent,
+    id: &str,
+    minute: u32,
+    cwd: &str,
+    prompt: &str,
+    turns: usize,
+    output_bytes: usize,
+) -> Session {
     let mut s = Session::new(agent, id);
     s.cwd = Some(cwd.to_string());
-    let base: convx_model::Timestamp = format!("2026-02-{:02}T{:02}:{:02}:00Z", 1 + minute / 1440 % 27, minute / 60 % 24, minute % 60).parse().unwrap();
-    let t = |sec: i64| Some(base.checked_add(jiff::SignedDuration::from_secs(sec)).unwrap());
+    let base: convx_model::Timestamp = format!(
+        "2026-02-{:02}T{:02}:{:02}:00Z",
+        1 + minute / 1440 % 27,
+        minute / 60 % 24,
+        minute % 60
+    )
+    .parse()
+    .unwrap();
+    let t = |sec: i64| {
+        Some(
+            base.checked_add(jiff::SignedDuration::from_secs(sec))
+                .unwrap(),
+        )
+    };
     for turn in 0..turns {
         let k = turn as i64 * 10;
-        let text = if turn == 0 { prompt.to_string() } else { format!("next step {turn}") };
-        s.push(Event::new(EventKind::UserPrompt { text, attachments: vec![] }).at(t(k)));
-        let mut reply = Event::new(EventKind::AssistantText { text: format!("Reply {turn} with `code` and <b>html</b>") }).at(t(k + 1));
-        reply.usage = Some(CallUsage::new(Some("model-x".into()), Usage { input: 10, output: 5, ..Usage::default() }, format!("{id}-{turn}")));
+        let text = if turn == 0 {
+            prompt.to_string()
+        } else {
+            format!("next step {turn}")
+        };
+        s.push(
+            Event::new(EventKind::UserPrompt {
+                text,
+                attachments: vec![],
+            })
+            .at(t(k)),
+        );
+        let mut reply = Event::new(EventKind::AssistantText {
+            text: format!("Reply {turn} with `code` and <b>html</b>"),
+        })
+        .at(t(k + 1));
+        reply.usage = Some(CallUsage::new(
+            Some("model-x".into()),
+            Usage {
+                input: 10,
+                output: 5,
+                ..Usage::default()
+            },
+            format!("{id}-{turn}"),
+        ));
         s.push(reply);
-        s.push(Event::new(EventKind::ToolCall { call_id: format!("c{turn}"), name: "Bash".into(), input: serde_json::json!({"command": "cat log"}), subagent: None }).at(t(k + 2)));
+        s.push(
+            Event::new(EventKind::ToolCall {
+                call_id: format!("c{turn}"),
+                name: "Bash".into(),
+                input: serde_json::json!({"command": "cat log"}),
+                subagent: None,
+            })
+            .at(t(k + 2)),
+        );
         let line = "0123456789abcdef log line with words\n";
         let output = line.repeat(output_bytes / line.len() + 1);
-        s.push(Event::new(EventKind::ToolResult { call_id: format!("c{turn}"), output, is_error: false }).at(t(k + 3)));
+        s.push(
+            Event::new(EventKind::ToolResult {
+                call_id: format!("c{turn}"),
+                output,
+                is_error: false,
+            })
+            .at(t(k + 3)),
+        );
     }
     s
 }
@@ -113,7 +169,9 @@ pub fn session(agent: Agent, id: &str, minute: u32, cwd: &str, prompt: &str, tur
 pub fn files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.file_name().is_some_and(|n| n == ".git") {
@@ -122,7 +180,10 @@ pub fn files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             if e.file_type().unwrap().is_dir() {
                 walk(root, &p, out);
             } else {
-                out.insert(p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }

@@ -53,7 +53,14 @@ fn git_in(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.arg("-C").arg(dir);
     // Inside a git hook these point at the hooked repository: never inherit them.
-    for v in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"] {
+    for v in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_PREFIX",
+        "GIT_COMMON_DIR",
+        "GIT_OBJECT_DIRECTORY",
+    ] {
         c.env_remove(v);
     }
     c.stdin(Stdio::null());
@@ -61,12 +68,19 @@ fn git_in(dir: &Path) -> Command {
 }
 
 fn run(mut cmd: Command) -> Result<String, GitError> {
-    let args: Vec<String> = cmd.get_args().skip(2).map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<String> = cmd
+        .get_args()
+        .skip(2)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let out = cmd.output().map_err(GitError::NotInstalled)?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_string())
     } else {
-        Err(GitError::Failed { args: args.join(" "), stderr: String::from_utf8_lossy(&out.stderr).trim().to_string() })
+        Err(GitError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
     }
 }
 
@@ -78,32 +92,50 @@ impl Repo {
     /// The work tree containing `path` (any folder inside it).
     pub fn discover(path: &Path) -> Result<Repo, GitError> {
         if !path.is_dir() {
-            return Err(GitError::NotARepo { path: path.to_path_buf(), hint: " (no such folder)".into() });
+            return Err(GitError::NotARepo {
+                path: path.to_path_buf(),
+                hint: " (no such folder)".into(),
+            });
         }
         let mut c = git_in(path);
         c.args(["rev-parse", "--show-toplevel", "--absolute-git-dir"]);
         let out = run(c).map_err(|e| match e {
-            GitError::Failed { .. } => GitError::NotARepo { path: path.to_path_buf(), hint: String::new() },
+            GitError::Failed { .. } => GitError::NotARepo {
+                path: path.to_path_buf(),
+                hint: String::new(),
+            },
             e => e,
         })?;
         let mut lines = out.lines();
         let (Some(root), Some(git_dir)) = (lines.next(), lines.next()) else {
-            return Err(GitError::NotARepo { path: path.to_path_buf(), hint: " (bare repositories have no work tree)".into() });
+            return Err(GitError::NotARepo {
+                path: path.to_path_buf(),
+                hint: " (bare repositories have no work tree)".into(),
+            });
         };
-        Ok(Repo { root: canonical(Path::new(root)), git_dir: canonical(Path::new(git_dir)) })
+        Ok(Repo {
+            root: canonical(Path::new(root)),
+            git_dir: canonical(Path::new(git_dir)),
+        })
     }
 
     /// The work tree whose top level is exactly `path`.
     pub fn open(path: &Path) -> Result<Repo, GitError> {
         let hint = " (use --init to create one there)".to_string();
         let repo = Repo::discover(path).map_err(|e| match e {
-            GitError::NotARepo { path, .. } => GitError::NotARepo { path, hint: hint.clone() },
+            GitError::NotARepo { path, .. } => GitError::NotARepo {
+                path,
+                hint: hint.clone(),
+            },
             e => e,
         })?;
         if repo.root != canonical(path) {
             return Err(GitError::NotARepo {
                 path: path.to_path_buf(),
-                hint: format!(" of its own: it is inside {} (use --init to create one there)", repo.root.display()),
+                hint: format!(
+                    " of its own: it is inside {} (use --init to create one there)",
+                    repo.root.display()
+                ),
             });
         }
         Ok(repo)
@@ -129,7 +161,11 @@ impl Repo {
     pub fn worktrees(&self) -> Result<Vec<PathBuf>, GitError> {
         let mut c = self.git();
         c.args(["worktree", "list", "--porcelain"]);
-        Ok(run(c)?.lines().filter_map(|l| l.strip_prefix("worktree ")).map(PathBuf::from).collect())
+        Ok(run(c)?
+            .lines()
+            .filter_map(|l| l.strip_prefix("worktree "))
+            .map(PathBuf::from)
+            .collect())
     }
 
     /// The URLs of every remote.
@@ -137,7 +173,12 @@ impl Repo {
         let mut c = self.git();
         c.args(["config", "--get-regexp", r"^remote\..*\.url$"]);
         run(c)
-            .map(|out| out.lines().filter_map(|l| l.split_once(' ')).map(|(_, url)| url.trim().to_string()).collect())
+            .map(|out| {
+                out.lines()
+                    .filter_map(|l| l.split_once(' '))
+                    .map(|(_, url)| url.trim().to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -147,8 +188,14 @@ impl Repo {
             let mut c = self.git();
             c.args(["var", var]);
             if let Err(GitError::Failed { stderr, .. }) = run(c) {
-                let reason = stderr.lines().find(|l| l.contains("fatal")).unwrap_or("no user.name / user.email").to_string();
-                return Err(GitError::NoIdentity(reason.trim_start_matches("fatal: ").to_string()));
+                let reason = stderr
+                    .lines()
+                    .find(|l| l.contains("fatal"))
+                    .unwrap_or("no user.name / user.email")
+                    .to_string();
+                return Err(GitError::NoIdentity(
+                    reason.trim_start_matches("fatal: ").to_string(),
+                ));
             }
         }
         Ok(())
@@ -165,8 +212,15 @@ impl Repo {
     /// are skipped) and nothing else, on top of HEAD, through a temporary index. The user's
     /// own index keeps their staged changes; its entries for `paths` are refreshed to the new
     /// commit. Returns the new commit, or `None` when nothing changed.
-    pub fn commit_paths(&self, paths: &[String], message: &str) -> Result<Option<String>, GitError> {
-        let paths: Vec<&String> = paths.iter().filter(|p| self.root.join(p).exists()).collect();
+    pub fn commit_paths(
+        &self,
+        paths: &[String],
+        message: &str,
+    ) -> Result<Option<String>, GitError> {
+        let paths: Vec<&String> = paths
+            .iter()
+            .filter(|p| self.root.join(p).exists())
+            .collect();
         if paths.is_empty() {
             return Ok(None);
         }
@@ -182,7 +236,10 @@ impl Repo {
             c
         };
         let result = (|| {
-            run(with_index(&["read-tree", head.as_deref().unwrap_or("--empty")]))?;
+            run(with_index(&[
+                "read-tree",
+                head.as_deref().unwrap_or("--empty"),
+            ]))?;
             let mut add = with_index(&["add", "--all", "--force", "--"]);
             add.args(paths.iter().map(|p| format!(":(literal){p}")));
             run(add)?;
@@ -202,11 +259,19 @@ impl Repo {
             let commit = run(c)?;
             let old = head.clone().unwrap_or_else(|| "0".repeat(40));
             let mut c = self.git();
-            c.args(["update-ref", "-m", &format!("convx: {}", message.lines().next().unwrap_or("")), "HEAD", &commit, &old]);
+            c.args([
+                "update-ref",
+                "-m",
+                &format!("convx: {}", message.lines().next().unwrap_or("")),
+                "HEAD",
+                &commit,
+                &old,
+            ]);
             run(c)?;
             // Make the user's index agree with the new commit for our paths only.
             let mut c = self.git();
-            c.args(["reset", "-q", "HEAD", "--"]).args(paths.iter().map(|p| format!(":(literal){p}")));
+            c.args(["reset", "-q", "HEAD", "--"])
+                .args(paths.iter().map(|p| format!(":(literal){p}")));
             let _ = run(c);
             Ok(Some(commit))
         })();
@@ -228,7 +293,11 @@ impl Repo {
             c.arg("remote");
             run(c)?
         };
-        let remote = remotes.lines().find(|r| *r == "origin").or_else(|| remotes.lines().next()).ok_or(GitError::NoRemote)?;
+        let remote = remotes
+            .lines()
+            .find(|r| *r == "origin")
+            .or_else(|| remotes.lines().next())
+            .ok_or(GitError::NoRemote)?;
         let mut c = self.git();
         c.args(["push", "--quiet", "-u", remote, "HEAD"]);
         run(c).map(|_| ())
@@ -239,7 +308,11 @@ impl Repo {
         let mut c = self.git();
         c.args(["rev-parse", "--git-path", "hooks"]);
         let p = PathBuf::from(run(c)?);
-        Ok(if p.is_absolute() { p } else { self.root.join(p) })
+        Ok(if p.is_absolute() {
+            p
+        } else {
+            self.root.join(p)
+        })
     }
 }
 

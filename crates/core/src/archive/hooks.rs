@@ -60,7 +60,10 @@ pub enum HookError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HookError + '_ {
-    move |source| HookError::Io { path: path.to_path_buf(), source }
+    move |source| HookError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn shell_quote(s: &str) -> String {
@@ -94,7 +97,11 @@ exit 0
 "#,
         bin = shell_quote(&convx.to_string_lossy()),
         hist = shell_quote(history),
-        args = if args.is_empty() { String::new() } else { format!(" {}", args.join(" ")) },
+        args = if args.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", args.join(" "))
+        },
     )
 }
 
@@ -113,7 +120,12 @@ fn make_executable(path: &Path) -> Result<(), HookError> {
 }
 
 /// Install (or update) the pre-commit hook of `repo`.
-pub fn install(repo: &Repo, convx: &Path, history: &str, extra_args: &[String]) -> Result<HookOutcome, HookError> {
+pub fn install(
+    repo: &Repo,
+    convx: &Path,
+    history: &str,
+    extra_args: &[String],
+) -> Result<HookOutcome, HookError> {
     let dir = repo.hooks_dir()?;
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let hook = dir.join("pre-commit");
@@ -150,7 +162,10 @@ pub fn uninstall(repo: &Repo) -> Result<HookOutcome, HookError> {
         return Ok(HookOutcome::NotInstalled { hook });
     }
     if !is_ours(&hook) {
-        return Err(HookError::Foreign(format!("{} was not installed by convx; leaving it alone", hook.display())));
+        return Err(HookError::Foreign(format!(
+            "{} was not installed by convx; leaving it alone",
+            hook.display()
+        )));
     }
     std::fs::remove_file(&hook).map_err(io(&hook))?;
     let restored = original.exists();

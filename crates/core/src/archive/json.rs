@@ -25,13 +25,20 @@ pub fn restore_calls(s: &mut Session) {
         .iter()
         .filter(|e| !e.inherited)
         .filter_map(|e| e.usage.as_ref())
-        .map(|u| CallRecord { dedup_key: u.dedup_key.clone(), model: u.model.clone(), tokens: u.tokens, duplicate: u.duplicate })
+        .map(|u| CallRecord {
+            dedup_key: u.dedup_key.clone(),
+            model: u.model.clone(),
+            tokens: u.tokens,
+            duplicate: u.duplicate,
+        })
         .collect();
 }
 
 /// True when a user prompt (not tool output, not injected context) contains `marker`.
 pub fn prompt_contains(s: &Session, marker: &str) -> bool {
-    s.events.iter().any(|e| matches!(&e.kind, EventKind::UserPrompt { text, .. } if text.contains(marker)))
+    s.events
+        .iter()
+        .any(|e| matches!(&e.kind, EventKind::UserPrompt { text, .. } if text.contains(marker)))
 }
 
 /// Read the `"key"` of a session JSON from its first bytes (it is the second field).
@@ -52,6 +59,9 @@ mod tests {
         let mut out = Vec::new();
         write_session(&mut out, &s).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert_eq!(peek_key(&text[..60.min(text.len())]).as_deref(), Some("claude:a\"b"));
+        assert_eq!(
+            peek_key(&text[..60.min(text.len())]).as_deref(),
+            Some("claude:a\"b")
+        );
     }
 }

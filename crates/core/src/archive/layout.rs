@@ -38,7 +38,9 @@ pub enum LayoutKind {
 #[derive(Debug, thiserror::Error)]
 pub enum LayoutError {
     /// The history sub-path is absolute, empty, or leaves the repository.
-    #[error("invalid history sub-path `{0}`: it must be a relative path inside the repository, without `..`")]
+    #[error(
+        "invalid history sub-path `{0}`: it must be a relative path inside the repository, without `..`"
+    )]
     BadSubpath(String),
 }
 
@@ -71,21 +73,37 @@ impl Layout {
             || history.starts_with('\\')
             || history.contains(':')
             || parts.is_empty()
-            || parts.iter().any(|p| p == ".." || p.eq_ignore_ascii_case(".git"));
+            || parts
+                .iter()
+                .any(|p| p == ".." || p.eq_ignore_ascii_case(".git"));
         if bad {
             return Err(LayoutError::BadSubpath(history.to_string()));
         }
-        let history = parts.into_iter().filter(|p| p != ".").collect::<Vec<_>>().join("/");
+        let history = parts
+            .into_iter()
+            .filter(|p| p != ".")
+            .collect::<Vec<_>>()
+            .join("/");
         if history.is_empty() {
             return Err(LayoutError::BadSubpath(history));
         }
-        Ok(Layout { kind, history, user: sanitize_name(user), host: sanitize_name(host), home })
+        Ok(Layout {
+            kind,
+            history,
+            user: sanitize_name(user),
+            host: sanitize_name(host),
+            home,
+        })
     }
 
     /// The folder (repo-relative) of a top-level session. `redact` is applied to each
     /// folder name taken from the cwd.
     pub fn session_dir(&self, s: &Session, redact: &dyn Fn(&str) -> String) -> String {
-        let mut parts = vec![self.history.clone(), self.user.clone(), s.agent.slug().to_string()];
+        let mut parts = vec![
+            self.history.clone(),
+            self.user.clone(),
+            s.agent.slug().to_string(),
+        ];
         if self.kind == LayoutKind::Sync {
             return parts.join("/");
         }
@@ -103,13 +121,18 @@ impl Layout {
 
     /// This host's manifest, repo-relative.
     pub fn manifest_path(&self) -> String {
-        format!("{}/{}/{}@{}.sha256", self.history, META_DIR, self.user, self.host)
+        format!(
+            "{}/{}/{}@{}.sha256",
+            self.history, META_DIR, self.user, self.host
+        )
     }
 
     /// Git pathspecs covering every file this user and host may write (for `--commit`).
     pub fn owned_pathspecs(&self) -> Vec<String> {
         let own = match self.kind {
-            LayoutKind::Backup => format!(":(glob){}/{}/*/{}/**", self.history, self.user, self.host),
+            LayoutKind::Backup => {
+                format!(":(glob){}/{}/*/{}/**", self.history, self.user, self.host)
+            }
             LayoutKind::Sync => format!(":(glob){}/{}/**", self.history, self.user),
         };
         vec![own, format!(":(literal){}", self.manifest_path())]
@@ -123,7 +146,9 @@ impl Layout {
 
     /// True when a repo-relative `.md` path belongs to this user and host.
     pub fn owns(&self, rel: &str) -> bool {
-        let Some(rest) = rel.strip_prefix(&format!("{}/", self.user_root())) else { return false };
+        let Some(rest) = rel.strip_prefix(&format!("{}/", self.user_root())) else {
+            return false;
+        };
         match self.kind {
             LayoutKind::Sync => true,
             LayoutKind::Backup => rest.split('/').nth(1) == Some(self.host.as_str()),
@@ -133,7 +158,9 @@ impl Layout {
 
 /// `YYYY-MM-DD-HHMM` of the session start in UTC, or `undated`.
 pub fn start_prefix(s: &Session) -> String {
-    s.started_at.map(|t| t.strftime("%Y-%m-%d-%H%M").to_string()).unwrap_or_else(|| "undated".to_string())
+    s.started_at
+        .map(|t| t.strftime("%Y-%m-%d-%H%M").to_string())
+        .unwrap_or_else(|| "undated".to_string())
 }
 
 /// The stem of a top-level session: `<start>-<slug>`.
@@ -162,14 +189,22 @@ fn clamp_stem(mut s: String) -> String {
 pub fn json_path(md: &str) -> String {
     let (dir, file) = split_dir(md);
     let stem = file.strip_suffix(".md").unwrap_or(file);
-    if dir.is_empty() { format!(".{stem}.json") } else { format!("{dir}/.{stem}.json") }
+    if dir.is_empty() {
+        format!(".{stem}.json")
+    } else {
+        format!("{dir}/.{stem}.json")
+    }
 }
 
 /// The Markdown path beside a hidden JSON path (inverse of [`json_path`]).
 pub fn md_path(json: &str) -> Option<String> {
     let (dir, file) = split_dir(json);
     let stem = file.strip_prefix('.')?.strip_suffix(".json")?;
-    Some(if dir.is_empty() { format!("{stem}.md") } else { format!("{dir}/{stem}.md") })
+    Some(if dir.is_empty() {
+        format!("{stem}.md")
+    } else {
+        format!("{dir}/{stem}.md")
+    })
 }
 
 /// The stem of a `.md` path.
@@ -189,7 +224,11 @@ pub fn relative_link(from: &str, to: &str) -> String {
     let (from_dir, _) = split_dir(from);
     let from_parts: Vec<&str> = from_dir.split('/').filter(|p| !p.is_empty()).collect();
     let to_parts: Vec<&str> = to.split('/').filter(|p| !p.is_empty()).collect();
-    let common = from_parts.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let common = from_parts
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
     let common = common.min(to_parts.len().saturating_sub(1));
     let mut out: Vec<String> = vec!["..".to_string(); from_parts.len() - common];
     out.extend(to_parts[common..].iter().map(|p| percent_encode(p)));
@@ -221,12 +260,20 @@ pub enum Place {
 
 /// Where `cwd` is relative to `home`. Handles `/` and Windows `\` paths lexically.
 pub fn place(cwd: Option<&str>, home: Option<&str>) -> Place {
-    let Some(cwd) = cwd.map(str::trim).filter(|c| !c.is_empty()) else { return Place::Unknown };
+    let Some(cwd) = cwd.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Place::Unknown;
+    };
     let windows = looks_windows(cwd);
     let parts = normalize(cwd);
     if let Some(home) = home.map(str::trim).filter(|h| !h.is_empty()) {
         let home_parts = normalize(home);
-        let eq = |a: &String, b: &String| if windows { a.eq_ignore_ascii_case(b) } else { a == b };
+        let eq = |a: &String, b: &String| {
+            if windows {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
         if !home_parts.is_empty()
             && parts.len() >= home_parts.len()
             && parts.iter().zip(&home_parts).all(|(a, b)| eq(a, b))
@@ -234,7 +281,13 @@ pub fn place(cwd: Option<&str>, home: Option<&str>) -> Place {
             return Place::Home(parts[home_parts.len()..].to_vec());
         }
     }
-    Place::Root(parts.into_iter().map(|p| p.trim_end_matches(':').to_string()).filter(|p| !p.is_empty()).collect())
+    Place::Root(
+        parts
+            .into_iter()
+            .map(|p| p.trim_end_matches(':').to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+    )
 }
 
 /// The cwd as shown in Markdown: `~/src/app` inside home, the recorded path outside it.
@@ -253,7 +306,10 @@ fn looks_windows(p: &str) -> bool {
 }
 
 fn split_path(p: &str) -> Vec<String> {
-    p.split(['/', '\\']).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    p.split(['/', '\\'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Lexical normalization: split on separators, drop `.` and empty parts, resolve `..`.
@@ -275,7 +331,13 @@ fn normalize(p: &str) -> Vec<String> {
 pub fn sanitize_component(c: &str) -> String {
     let mut s: String = c
         .chars()
-        .map(|ch| if ch.is_control() || "<>:\"/\\|?*".contains(ch) { '_' } else { ch })
+        .map(|ch| {
+            if ch.is_control() || "<>:\"/\\|?*".contains(ch) {
+                '_'
+            } else {
+                ch
+            }
+        })
         .collect();
     while s.ends_with(['.', ' ']) {
         s.pop();
@@ -303,11 +365,19 @@ pub fn sanitize_name(name: &str) -> String {
         .chars()
         .map(|c| {
             let c = c.to_ascii_lowercase();
-            if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' }
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
         })
         .collect();
     let s = s.trim_matches(['.', '-']).to_string();
-    if s.is_empty() { "unknown".to_string() } else { s }
+    if s.is_empty() {
+        "unknown".to_string()
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -320,7 +390,14 @@ mod tests {
     }
 
     fn layout(kind: LayoutKind) -> Layout {
-        Layout::new(kind, "history", "Ana", "MBP.local", Some("/home/ana".into())).unwrap()
+        Layout::new(
+            kind,
+            "history",
+            "Ana",
+            "MBP.local",
+            Some("/home/ana".into()),
+        )
+        .unwrap()
     }
 
     fn with_cwd(cwd: Option<&str>) -> Session {
@@ -332,40 +409,85 @@ mod tests {
     #[test]
     fn backup_dirs() {
         let l = layout(LayoutKind::Backup);
-        assert_eq!(l.session_dir(&with_cwd(Some("/home/ana/src/app")), &id), "history/ana/claude/mbp.local/src/app");
-        assert_eq!(l.session_dir(&with_cwd(Some("/home/ana")), &id), "history/ana/claude/mbp.local");
-        assert_eq!(l.session_dir(&with_cwd(Some("/opt/x/../y")), &id), "history/ana/claude/mbp.local/_root/opt/y");
-        assert_eq!(l.session_dir(&with_cwd(None), &id), "history/ana/claude/mbp.local/_unknown");
-        assert_eq!(l.session_dir(&with_cwd(Some("/home/ana/p/.git/x")), &id), "history/ana/claude/mbp.local/p/_git/x");
-        assert_eq!(l.session_dir(&with_cwd(Some("/home/anabel/x")), &id), "history/ana/claude/mbp.local/_root/home/anabel/x");
+        assert_eq!(
+            l.session_dir(&with_cwd(Some("/home/ana/src/app")), &id),
+            "history/ana/claude/mbp.local/src/app"
+        );
+        assert_eq!(
+            l.session_dir(&with_cwd(Some("/home/ana")), &id),
+            "history/ana/claude/mbp.local"
+        );
+        assert_eq!(
+            l.session_dir(&with_cwd(Some("/opt/x/../y")), &id),
+            "history/ana/claude/mbp.local/_root/opt/y"
+        );
+        assert_eq!(
+            l.session_dir(&with_cwd(None), &id),
+            "history/ana/claude/mbp.local/_unknown"
+        );
+        assert_eq!(
+            l.session_dir(&with_cwd(Some("/home/ana/p/.git/x")), &id),
+            "history/ana/claude/mbp.local/p/_git/x"
+        );
+        assert_eq!(
+            l.session_dir(&with_cwd(Some("/home/anabel/x")), &id),
+            "history/ana/claude/mbp.local/_root/home/anabel/x"
+        );
     }
 
     #[test]
     fn windows_cwds() {
-        let l = Layout::new(LayoutKind::Backup, "history", "ana", "pc", Some(r"C:\Users\Ana".into())).unwrap();
-        assert_eq!(l.session_dir(&with_cwd(Some(r"c:\users\ana\src\app")), &id), "history/ana/claude/pc/src/app");
-        assert_eq!(l.session_dir(&with_cwd(Some(r"D:\work\a b")), &id), "history/ana/claude/pc/_root/D/work/a b");
+        let l = Layout::new(
+            LayoutKind::Backup,
+            "history",
+            "ana",
+            "pc",
+            Some(r"C:\Users\Ana".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            l.session_dir(&with_cwd(Some(r"c:\users\ana\src\app")), &id),
+            "history/ana/claude/pc/src/app"
+        );
+        assert_eq!(
+            l.session_dir(&with_cwd(Some(r"D:\work\a b")), &id),
+            "history/ana/claude/pc/_root/D/work/a b"
+        );
     }
 
     #[test]
     fn sync_is_flat() {
         let l = Layout::new(LayoutKind::Sync, ".ai/history", "ana", "mbp", None).unwrap();
-        assert_eq!(l.session_dir(&with_cwd(Some("/home/ana/src/app")), &id), ".ai/history/ana/claude");
+        assert_eq!(
+            l.session_dir(&with_cwd(Some("/home/ana/src/app")), &id),
+            ".ai/history/ana/claude"
+        );
         assert_eq!(l.manifest_path(), ".ai/history/.convx/ana@mbp.sha256");
     }
 
     #[test]
     fn bad_subpaths() {
         for bad in ["/abs", "../up", "", ".", "a/.git/b", "C:/x"] {
-            assert!(Layout::new(LayoutKind::Backup, bad, "u", "h", None).is_err(), "{bad}");
+            assert!(
+                Layout::new(LayoutKind::Backup, bad, "u", "h", None).is_err(),
+                "{bad}"
+            );
         }
-        assert_eq!(Layout::new(LayoutKind::Backup, "./a//b/", "u", "h", None).unwrap().history, "a/b");
+        assert_eq!(
+            Layout::new(LayoutKind::Backup, "./a//b/", "u", "h", None)
+                .unwrap()
+                .history,
+            "a/b"
+        );
     }
 
     #[test]
     fn paths_and_links() {
         assert_eq!(json_path("a/b/2026-x.md"), "a/b/.2026-x.json");
-        assert_eq!(md_path("a/b/.2026-x.json").as_deref(), Some("a/b/2026-x.md"));
+        assert_eq!(
+            md_path("a/b/.2026-x.json").as_deref(),
+            Some("a/b/2026-x.md")
+        );
         assert_eq!(relative_link("a/b/x.md", "a/b/y.md"), "y.md");
         assert_eq!(relative_link("a/b/x.md", "a/c d/y.md"), "../c%20d/y.md");
         assert_eq!(relative_link("x.md", "a/y.md"), "a/y.md");
@@ -373,9 +495,18 @@ mod tests {
 
     #[test]
     fn cwd_shown_relative_to_home() {
-        assert_eq!(cwd_display(Some("/home/ana/src"), Some("/home/ana")).as_deref(), Some("~/src"));
-        assert_eq!(cwd_display(Some("/home/ana"), Some("/home/ana/")).as_deref(), Some("~"));
-        assert_eq!(cwd_display(Some("/srv/x"), Some("/home/ana")).as_deref(), Some("/srv/x"));
+        assert_eq!(
+            cwd_display(Some("/home/ana/src"), Some("/home/ana")).as_deref(),
+            Some("~/src")
+        );
+        assert_eq!(
+            cwd_display(Some("/home/ana"), Some("/home/ana/")).as_deref(),
+            Some("~")
+        );
+        assert_eq!(
+            cwd_display(Some("/srv/x"), Some("/home/ana")).as_deref(),
+            Some("/srv/x")
+        );
         assert_eq!(cwd_display(None, Some("/home/ana")), None);
     }
 

@@ -42,17 +42,30 @@ impl Lock {
     /// with a description of the holder first), else fail with [`LockError::Busy`].
     pub fn acquire(git_dir: &Path, wait: bool, on_wait: &dyn Fn(&str)) -> Result<Lock, LockError> {
         let path = lock_path(git_dir);
-        let io_err = |source| LockError::Io { path: path.clone(), source };
+        let io_err = |source| LockError::Io {
+            path: path.clone(),
+            source,
+        };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io_err)?;
         }
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_err)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
-                let holder = if holder.trim().is_empty() { "unknown process".to_string() } else { holder.trim().to_string() };
+                let holder = if holder.trim().is_empty() {
+                    "unknown process".to_string()
+                } else {
+                    holder.trim().to_string()
+                };
                 if !wait {
                     return Err(LockError::Busy { holder });
                 }
@@ -61,8 +74,13 @@ impl Lock {
             }
             Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
-        let now = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let _ = file.set_len(0).and_then(|_| file.rewind()).and_then(|_| write!(file, "pid {} since {now}", std::process::id()));
+        let now = jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let _ = file
+            .set_len(0)
+            .and_then(|_| file.rewind())
+            .and_then(|_| write!(file, "pid {} since {now}", std::process::id()));
         Ok(Lock { file, path })
     }
 
@@ -87,12 +105,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = Lock::acquire(dir.path(), false, &|_| {}).unwrap();
         let err = Lock::acquire(dir.path(), false, &|_| {}).unwrap_err();
-        assert!(matches!(&err, LockError::Busy { holder } if holder.contains("pid")), "{err}");
+        assert!(
+            matches!(&err, LockError::Busy { holder } if holder.contains("pid")),
+            "{err}"
+        );
         let waited = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let w = waited.clone();
         let path = dir.path().to_path_buf();
         let t = std::thread::spawn(move || {
-            let _l = Lock::acquire(&path, true, &|_| w.store(true, std::sync::atomic::Ordering::SeqCst)).unwrap();
+            let _l = Lock::acquire(&path, true, &|_| {
+                w.store(true, std::sync::atomic::Ordering::SeqCst)
+            })
+            .unwrap();
         });
         while !waited.load(std::sync::atomic::Ordering::SeqCst) {
             std::thread::sleep(std::time::Duration::from_millis(5));

@@ -20,7 +20,9 @@ impl Manifest {
             if line.trim().is_empty() {
                 continue;
             }
-            let (hash, path) = line.split_once("  ").ok_or_else(|| format!("line {}: expected `<sha256>  <path>`", i + 1))?;
+            let (hash, path) = line
+                .split_once("  ")
+                .ok_or_else(|| format!("line {}: expected `<sha256>  <path>`", i + 1))?;
             if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(format!("line {}: bad hash", i + 1));
             }

@@ -59,7 +59,10 @@ pub enum ArchiveError {
 }
 
 impl ArchiveError {
-    fn io(what: &'static str, path: impl Into<std::path::PathBuf>) -> impl FnOnce(std::io::Error) -> ArchiveError {
+    fn io(
+        what: &'static str,
+        path: impl Into<std::path::PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> ArchiveError {
         let path = path.into();
         move |source| ArchiveError::Io { what, path, source }
     }

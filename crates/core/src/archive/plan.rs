@@ -72,12 +72,19 @@ pub(crate) fn read_and_decide(
     budget: u64,
     progress: &dyn Progress,
 ) -> Plan {
-    let path_index: HashMap<String, usize> =
-        disc.sources.iter().enumerate().map(|(i, s)| (s.path.to_string_lossy().into_owned(), i)).collect();
+    let path_index: HashMap<String, usize> = disc
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.path.to_string_lossy().into_owned(), i))
+        .collect();
     let mut sources_of_key: HashMap<&str, Vec<&str>> = HashMap::new();
     for (path, st) in &state.sources {
         for k in &st.keys {
-            sources_of_key.entry(k.as_str()).or_default().push(path.as_str());
+            sources_of_key
+                .entry(k.as_str())
+                .or_default()
+                .push(path.as_str());
         }
     }
     let mut children_of: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -92,7 +99,11 @@ pub(crate) fn read_and_decide(
     let mut wanted = initial;
     progress.phase("reading", wanted.len() as u64);
     loop {
-        let batch: Vec<usize> = wanted.iter().copied().filter(|i| !reads.contains_key(i)).collect();
+        let batch: Vec<usize> = wanted
+            .iter()
+            .copied()
+            .filter(|i| !reads.contains_key(i))
+            .collect();
         if batch.is_empty() {
             break;
         }
@@ -104,7 +115,11 @@ pub(crate) fn read_and_decide(
                     Ok((sessions, warnings)) => {
                         let keys = sessions.iter().map(|s| s.key.clone()).collect();
                         let size = src.fingerprint.size;
-                        let kept = left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(size)).is_ok();
+                        let kept = left
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
+                                l.checked_sub(size)
+                            })
+                            .is_ok();
                         let items = sessions
                             .into_iter()
                             .map(|mut s| {
@@ -112,12 +127,32 @@ pub(crate) fn read_and_decide(
                                 if !kept {
                                     s.events = Vec::new();
                                 }
-                                Item { src: i, session: s, kept, marker }
+                                Item {
+                                    src: i,
+                                    session: s,
+                                    kept,
+                                    marker,
+                                }
                             })
                             .collect();
-                        (i, SourceRead { keys, error: None, warnings }, items)
+                        (
+                            i,
+                            SourceRead {
+                                keys,
+                                error: None,
+                                warnings,
+                            },
+                            items,
+                        )
                     }
-                    Err(e) => (i, SourceRead { error: Some(e), ..SourceRead::default() }, Vec::new()),
+                    Err(e) => (
+                        i,
+                        SourceRead {
+                            error: Some(e),
+                            ..SourceRead::default()
+                        },
+                        Vec::new(),
+                    ),
                 };
                 progress.inc(1);
                 r
@@ -134,13 +169,19 @@ pub(crate) fn read_and_decide(
                     related.extend(st.parent.as_deref());
                     related.extend(st.children.iter().map(String::as_str));
                 }
-                related.extend(children_of.get(s.key.as_str()).into_iter().flatten().copied());
+                related.extend(
+                    children_of
+                        .get(s.key.as_str())
+                        .into_iter()
+                        .flatten()
+                        .copied(),
+                );
                 for k in related {
                     for p in sources_of_key.get(k).into_iter().flatten() {
-                        if let Some(&j) = path_index.get(*p) {
-                            if wanted.insert(j) {
-                                grow += 1;
-                            }
+                        if let Some(&j) = path_index.get(*p)
+                            && wanted.insert(j)
+                        {
+                            grow += 1;
                         }
                     }
                 }
@@ -164,8 +205,16 @@ fn decide(items: Vec<Item>, reads: BTreeMap<usize, SourceRead>, disc: &Discovere
     for item in items {
         match best.get(&item.session.key) {
             Some(cur) => {
-                let a = (std::cmp::Reverse(score(&item.session)), item.session.started_at, &disc.sources[item.src].path);
-                let b = (std::cmp::Reverse(score(&cur.session)), cur.session.started_at, &disc.sources[cur.src].path);
+                let a = (
+                    std::cmp::Reverse(score(&item.session)),
+                    item.session.started_at,
+                    &disc.sources[item.src].path,
+                );
+                let b = (
+                    std::cmp::Reverse(score(&cur.session)),
+                    cur.session.started_at,
+                    &disc.sources[cur.src].path,
+                );
                 if a < b {
                     best.insert(item.session.key.clone(), item);
                 }
@@ -190,7 +239,13 @@ fn decide(items: Vec<Item>, reads: BTreeMap<usize, SourceRead>, disc: &Discovere
         sessions.push(item.session);
     }
     crate::load::finish(&mut sessions);
-    Plan { sessions, events, source_of, marked, reads }
+    Plan {
+        sessions,
+        events,
+        source_of,
+        marked,
+        reads,
+    }
 }
 
 /// Put `events` back into an event-less decided session: the duplicate flags decided on the
@@ -211,8 +266,13 @@ pub(crate) fn assemble(mut skeleton: Session, mut events: Vec<Event>) -> Session
         consistent = false;
     }
     if !consistent {
-        let dups: HashSet<&str> =
-            skeleton.summary.calls.iter().filter(|c| c.duplicate).map(|c| c.dedup_key.as_str()).collect();
+        let dups: HashSet<&str> = skeleton
+            .summary
+            .calls
+            .iter()
+            .filter(|c| c.duplicate)
+            .map(|c| c.dedup_key.as_str())
+            .collect();
         for e in events.iter_mut() {
             if let Some(u) = &mut e.usage {
                 u.duplicate = u.duplicate || dups.contains(u.dedup_key.as_str());

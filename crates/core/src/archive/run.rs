@@ -67,7 +67,10 @@ impl ArchiveOptions {
             self.render.reasoning,
             self.render.context,
             self.layout.home.as_deref().unwrap_or(""),
-            self.selection.as_ref().map(Selection::signature).unwrap_or_default()
+            self.selection
+                .as_ref()
+                .map(Selection::signature)
+                .unwrap_or_default()
         )
     }
 }
@@ -137,7 +140,12 @@ impl Report {
 }
 
 enum Status {
-    Written { md: Outcome, json: Outcome, md_sha: String, json_sha: String },
+    Written {
+        md: Outcome,
+        json: Outcome,
+        md_sha: String,
+        json_sha: String,
+    },
     Withheld(Vec<String>),
     Failed(String),
 }
@@ -166,12 +174,23 @@ pub fn run(
 ) -> Result<Report, ArchiveError> {
     let started = Instant::now();
     let tmp_path = repo.git_dir.join("convx").join("tmp");
-    let tmp = TempDir::new(tmp_path.clone()).map_err(ArchiveError::io("cannot prepare", &tmp_path))?;
+    let tmp =
+        TempDir::new(tmp_path.clone()).map_err(ArchiveError::io("cannot prepare", &tmp_path))?;
     let state_file = state_path(&repo.git_dir, &opts.layout);
     let mut state = State::load(&state_file).unwrap_or_else(|| {
-        let mut s = State { version: STATE_VERSION, ..State::default() };
+        let mut s = State {
+            version: STATE_VERSION,
+            ..State::default()
+        };
         for (key, path) in recover_paths(&repo.root, &opts.layout) {
-            s.sessions.insert(key, SessionState { path, parent: None, children: Vec::new() });
+            s.sessions.insert(
+                key,
+                SessionState {
+                    path,
+                    parent: None,
+                    children: Vec::new(),
+                },
+            );
         }
         s
     });
@@ -201,13 +220,23 @@ pub fn run(
         report.unchanged = state.sessions.len() as u64;
         if !opts.dry_run && state.signature != signature {
             state.signature = signature;
-            state.save(&state_file, &tmp).map_err(ArchiveError::io("cannot write", &state_file))?;
+            state
+                .save(&state_file, &tmp)
+                .map_err(ArchiveError::io("cannot write", &state_file))?;
         }
         report.duration_ms = started.elapsed().as_millis() as u64;
         return Ok(report);
     }
 
-    let plan = plan::read_and_decide(&disc, initial, &state, source, guard, opts.memory_budget, progress);
+    let plan = plan::read_and_decide(
+        &disc,
+        initial,
+        &state,
+        source,
+        guard,
+        opts.memory_budget,
+        progress,
+    );
     for (&i, read) in &plan.reads {
         report.sources_read += 1;
         report.bytes_read += disc.sources[i].fingerprint.size;
@@ -219,58 +248,98 @@ pub fn run(
     let (jobs, mut incomplete) = plan_jobs(repo, opts, guard, &state, plan, &mut report);
     let (kept, reread) = jobs;
 
-    progress.phase("writing", (kept.len() + reread.values().map(Vec::len).sum::<usize>()) as u64);
-    let write_one = |job: Job| -> Done { write_job(repo, job, &tmp, guard, opts.dry_run, progress) };
+    progress.phase(
+        "writing",
+        (kept.len() + reread.values().map(Vec::len).sum::<usize>()) as u64,
+    );
+    let write_one =
+        |job: Job| -> Done { write_job(repo, job, &tmp, guard, opts.dry_run, progress) };
     let mut done: Vec<Done> = kept.into_par_iter().map(write_one).collect();
     let reread: Vec<(usize, Vec<Job>)> = reread.into_iter().collect();
     let more: Vec<Vec<Done>> = reread
         .into_par_iter()
-        .map(|(i, jobs)| match plan::read_source(source, guard, &disc.sources[i]) {
-            Ok((mut sessions, _)) => jobs
-                .into_iter()
-                .map(|mut job| {
-                    let found = sessions.iter().position(|s| s.key == job.session.key);
-                    match found {
-                        Some(at) => {
-                            let events = std::mem::take(&mut sessions[at].events);
-                            job.session = plan::assemble(job.session, events);
-                            write_one(job)
+        .map(
+            |(i, jobs)| match plan::read_source(source, guard, &disc.sources[i]) {
+                Ok((mut sessions, _)) => jobs
+                    .into_iter()
+                    .map(|mut job| {
+                        let found = sessions.iter().position(|s| s.key == job.session.key);
+                        match found {
+                            Some(at) => {
+                                let events = std::mem::take(&mut sessions[at].events);
+                                job.session = plan::assemble(job.session, events);
+                                write_one(job)
+                            }
+                            None => failed(
+                                job,
+                                "the session vanished from its source while archiving".into(),
+                            ),
                         }
-                        None => failed(job, "the session vanished from its source while archiving".into()),
-                    }
-                })
-                .collect(),
-            Err(e) => jobs.into_iter().map(|job| failed(job, e.clone())).collect(),
-        })
+                    })
+                    .collect(),
+                Err(e) => jobs.into_iter().map(|job| failed(job, e.clone())).collect(),
+            },
+        )
         .collect();
     done.extend(more.into_iter().flatten());
     done.sort_by(|a, b| a.path.cmp(&b.path));
 
     let manifest_rel = opts.layout.manifest_path();
     let manifest_file = repo.root.join(&manifest_rel);
-    let mut manifest = std::fs::read_to_string(&manifest_file).ok().and_then(|t| Manifest::parse(&t).ok()).unwrap_or_default();
+    let mut manifest = std::fs::read_to_string(&manifest_file)
+        .ok()
+        .and_then(|t| Manifest::parse(&t).ok())
+        .unwrap_or_default();
     if opts.prune_missing {
-        prune(repo, &disc, &mut state, &mut manifest, &mut report, opts.dry_run);
+        prune(
+            repo,
+            &disc,
+            &mut state,
+            &mut manifest,
+            &mut report,
+            opts.dry_run,
+        );
     }
     let mut failed_keys: HashSet<String> = HashSet::new();
     for d in &done {
         match &d.status {
-            Status::Written { md, json, md_sha, json_sha } => {
-                let outcome = if *md == Outcome::Created { Some(Outcome::Created) } else if *md == Outcome::Updated || *json != Outcome::Unchanged { Some(Outcome::Updated) } else { None };
+            Status::Written {
+                md,
+                json,
+                md_sha,
+                json_sha,
+            } => {
+                let outcome = if *md == Outcome::Created {
+                    Some(Outcome::Created)
+                } else if *md == Outcome::Updated || *json != Outcome::Unchanged {
+                    Some(Outcome::Updated)
+                } else {
+                    None
+                };
                 match outcome {
                     Some(Outcome::Created) => report.new += 1,
                     Some(_) => report.updated += 1,
                     None => {}
                 }
                 if let Some(outcome) = outcome {
-                    report.files.push(FileChange { key: d.key.clone(), path: d.path.clone(), outcome });
+                    report.files.push(FileChange {
+                        key: d.key.clone(),
+                        path: d.path.clone(),
+                        outcome,
+                    });
                 }
                 manifest.entries.insert(d.path.clone(), md_sha.clone());
-                manifest.entries.insert(json_path(&d.path), json_sha.clone());
+                manifest
+                    .entries
+                    .insert(json_path(&d.path), json_sha.clone());
             }
             Status::Withheld(reasons) => {
                 failed_keys.insert(d.key.clone());
-                report.withheld.push(Withheld { key: d.key.clone(), path: d.path.clone(), reasons: reasons.clone() });
+                report.withheld.push(Withheld {
+                    key: d.key.clone(),
+                    path: d.path.clone(),
+                    reasons: reasons.clone(),
+                });
             }
             Status::Failed(e) => {
                 failed_keys.insert(d.key.clone());
@@ -282,7 +351,13 @@ pub fn run(
         let path = disc.sources[*i].path.to_string_lossy().into_owned();
         match read {
             Some(keys) => {
-                state.sources.insert(path, SourceState { fingerprint: disc.sources[*i].fingerprint, keys: keys.clone() });
+                state.sources.insert(
+                    path,
+                    SourceState {
+                        fingerprint: disc.sources[*i].fingerprint,
+                        keys: keys.clone(),
+                    },
+                );
             }
             None => {
                 state.sources.remove(&path);
@@ -291,11 +366,23 @@ pub fn run(
     }
     for d in done {
         if !matches!(d.status, Status::Failed(_)) {
-            state.sessions.insert(d.key, SessionState { path: d.path, parent: d.parent, children: d.children });
+            state.sessions.insert(
+                d.key,
+                SessionState {
+                    path: d.path,
+                    parent: d.parent,
+                    children: d.children,
+                },
+            );
         }
     }
-    let withheld_known = report.withheld.iter().filter(|w| state.sessions.contains_key(&w.key)).count() as u64;
-    report.unchanged = (state.sessions.len() as u64).saturating_sub(report.new + report.updated + withheld_known);
+    let withheld_known = report
+        .withheld
+        .iter()
+        .filter(|w| state.sessions.contains_key(&w.key))
+        .count() as u64;
+    report.unchanged =
+        (state.sessions.len() as u64).saturating_sub(report.new + report.updated + withheld_known);
     state.signature = signature;
     if !opts.dry_run {
         if !manifest.entries.is_empty() || manifest_file.exists() {
@@ -305,35 +392,51 @@ pub fn run(
             write_if_changed(&manifest_file, manifest.render().as_bytes(), &tmp)
                 .map_err(ArchiveError::io("cannot write", &manifest_file))?;
         }
-        state.save(&state_file, &tmp).map_err(ArchiveError::io("cannot write", &state_file))?;
+        state
+            .save(&state_file, &tmp)
+            .map_err(ArchiveError::io("cannot write", &state_file))?;
     }
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
 }
 
 /// Sources whose archived files are gone from the work tree are read again.
-fn heal_missing_files(repo: &Repo, state: &State, disc: &Discovered, initial: &mut BTreeSet<usize>) {
+fn heal_missing_files(
+    repo: &Repo,
+    state: &State,
+    disc: &Discovered,
+    initial: &mut BTreeSet<usize>,
+) {
     let missing: HashSet<&str> = state
         .sessions
         .iter()
-        .filter(|(_, st)| !repo.root.join(&st.path).exists() || !repo.root.join(json_path(&st.path)).exists())
+        .filter(|(_, st)| {
+            !repo.root.join(&st.path).exists() || !repo.root.join(json_path(&st.path)).exists()
+        })
         .map(|(k, _)| k.as_str())
         .collect();
     if missing.is_empty() {
         return;
     }
-    let index: HashMap<String, usize> =
-        disc.sources.iter().enumerate().map(|(i, s)| (s.path.to_string_lossy().into_owned(), i)).collect();
+    let index: HashMap<String, usize> = disc
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.path.to_string_lossy().into_owned(), i))
+        .collect();
     for (path, st) in &state.sources {
-        if st.keys.iter().any(|k| missing.contains(k.as_str())) {
-            if let Some(&i) = index.get(path) {
-                initial.insert(i);
-            }
+        if st.keys.iter().any(|k| missing.contains(k.as_str()))
+            && let Some(&i) = index.get(path)
+        {
+            initial.insert(i);
         }
     }
 }
 
 type Jobs = (Vec<Job>, std::collections::BTreeMap<usize, Vec<Job>>);
+
+/// A new session, its folder and its stem, before collisions are resolved.
+type Candidate<'a> = (&'a Session, String, String);
 
 /// Per source read: `Some(keys)` when it was read completely (remember its fingerprint),
 /// `None` when it must be read again next time.
@@ -368,13 +471,21 @@ fn plan_jobs(
     plan: Plan,
     report: &mut Report,
 ) -> (Jobs, Incomplete) {
-    let Plan { sessions, mut events, source_of, marked, reads } = plan;
+    let Plan {
+        sessions,
+        mut events,
+        source_of,
+        marked,
+        reads,
+    } = plan;
     let mut incomplete: HashSet<usize> = HashSet::new();
     let by_key: HashMap<&str, &Session> = sessions.iter().map(|s| (s.key.as_str(), s)).collect();
     let mut keep: Vec<&Session> = Vec::new();
     let mut selected_memo: HashMap<&str, bool> = HashMap::new();
     for s in &sessions {
-        let filtered = opts.since.is_some_and(|since| s.ended_at.or(s.started_at).is_some_and(|t| t < since))
+        let filtered = opts
+            .since
+            .is_some_and(|since| s.ended_at.or(s.started_at).is_some_and(|t| t < since))
             || (!opts.agents.is_empty() && !opts.agents.contains(&s.agent));
         if filtered {
             if let Some(&i) = source_of.get(&s.key) {
@@ -389,7 +500,10 @@ fn plan_jobs(
             report.skipped_no_sync += 1;
             continue;
         }
-        if s.summary.counts == Counts::default() && s.summary.usage.is_zero() && !events.get(&s.key).is_some_and(|e| !e.is_empty()) {
+        if s.summary.counts == Counts::default()
+            && s.summary.usage.is_zero()
+            && events.get(&s.key).is_none_or(|e| e.is_empty())
+        {
             report.skipped_empty += 1;
             continue;
         }
@@ -397,7 +511,11 @@ fn plan_jobs(
     }
 
     // Names: known sessions keep theirs; new ones are named parents first.
-    let mut paths: HashMap<String, String> = state.sessions.iter().map(|(k, v)| (k.clone(), v.path.clone())).collect();
+    let mut paths: HashMap<String, String> = state
+        .sessions
+        .iter()
+        .map(|(k, v)| (k.clone(), v.path.clone()))
+        .collect();
     let mut taken: HashSet<String> = paths.values().cloned().collect();
     let keep_keys: HashSet<&str> = keep.iter().map(|s| s.key.as_str()).collect();
     let depth_of = |s: &Session| -> usize {
@@ -422,25 +540,38 @@ fn plan_jobs(
         }
         d
     };
-    let mut new: Vec<(usize, &Session)> =
-        keep.iter().filter(|s| !paths.contains_key(&s.key)).map(|s| (depth_of(s), *s)).collect();
+    let mut new: Vec<(usize, &Session)> = keep
+        .iter()
+        .filter(|s| !paths.contains_key(&s.key))
+        .map(|s| (depth_of(s), *s))
+        .collect();
     new.sort_by(|a, b| (a.0, a.1.started_at, &a.1.key).cmp(&(b.0, b.1.started_at, &b.1.key)));
     let redact = |c: &str| guard.redact_text(c).into_owned();
     let mut at = 0;
     while at < new.len() {
         let depth = new[at].0;
-        let level: Vec<&Session> = new[at..].iter().take_while(|(d, _)| *d == depth).map(|(_, s)| *s).collect();
+        let level: Vec<&Session> = new[at..]
+            .iter()
+            .take_while(|(d, _)| *d == depth)
+            .map(|(_, s)| *s)
+            .collect();
         at += level.len();
-        let mut groups: HashMap<String, Vec<(&Session, String, String)>> = HashMap::new();
+        let mut groups: HashMap<String, Vec<Candidate>> = HashMap::new();
         for s in level {
             let slug = session_slug(s);
             let (dir, stem) = match s.parent.as_deref().and_then(|p| paths.get(p)) {
-                Some(pp) => (split_dir(pp).0.to_string(), layout::child_stem(md_stem(pp), s, &slug)),
+                Some(pp) => (
+                    split_dir(pp).0.to_string(),
+                    layout::child_stem(md_stem(pp), s, &slug),
+                ),
                 None => (opts.layout.session_dir(s, &redact), layout::stem(s, &slug)),
             };
-            groups.entry(format!("{dir}/{stem}.md")).or_default().push((s, dir, stem));
+            groups
+                .entry(format!("{dir}/{stem}.md"))
+                .or_default()
+                .push((s, dir, stem));
         }
-        let mut names: Vec<(String, Vec<(&Session, String, String)>)> = groups.into_iter().collect();
+        let mut names: Vec<(String, Vec<Candidate>)> = groups.into_iter().collect();
         names.sort_by(|a, b| a.0.cmp(&b.0));
         for (candidate, members) in names {
             let clash = members.len() > 1 || taken.contains(&candidate);
@@ -461,11 +592,15 @@ fn plan_jobs(
     let keep_keys: Vec<String> = keep.iter().map(|s| s.key.clone()).collect();
     drop(keep);
     drop(by_key);
-    let mut owned: HashMap<String, Session> = sessions.into_iter().map(|s| (s.key.clone(), s)).collect();
+    let mut owned: HashMap<String, Session> =
+        sessions.into_iter().map(|s| (s.key.clone(), s)).collect();
     for key in keep_keys {
         let session = owned.remove(&key).expect("kept sessions are owned");
         let path = paths[&key].clone();
-        let link = |k: &String| Link { key: k.clone(), file: paths.get(k).map(|p| layout::relative_link(&path, p)) };
+        let link = |k: &String| Link {
+            key: k.clone(),
+            file: paths.get(k).map(|p| layout::relative_link(&path, p)),
+        };
         let ctx = RenderContext {
             options: opts.render,
             cwd: layout::cwd_display(session.cwd.as_deref(), opts.layout.home.as_deref()),
@@ -474,13 +609,38 @@ fn plan_jobs(
             stem: md_stem(&path).to_string(),
         };
         match events.remove(&key) {
-            Some(ev) => kept.push(Job { session: plan::assemble(session, ev), path, ctx }),
-            None => reread.entry(source_of[&key]).or_default().push(Job { session, path, ctx }),
+            Some(ev) => kept.push(Job {
+                session: plan::assemble(session, ev),
+                path,
+                ctx,
+            }),
+            None => reread
+                .entry(source_of[&key])
+                .or_default()
+                .push(Job { session, path, ctx }),
         }
     }
-    let reads: Vec<(usize, Option<Vec<String>>)> =
-        reads.into_iter().map(|(i, r)| (i, if r.error.is_some() { None } else { Some(r.keys) })).collect();
-    ((kept, reread), Incomplete { reads, sources: incomplete, source_of })
+    let reads: Vec<(usize, Option<Vec<String>>)> = reads
+        .into_iter()
+        .map(|(i, r)| {
+            (
+                i,
+                if r.error.is_some() {
+                    None
+                } else {
+                    Some(r.keys)
+                },
+            )
+        })
+        .collect();
+    (
+        (kept, reread),
+        Incomplete {
+            reads,
+            sources: incomplete,
+            source_of,
+        },
+    )
 }
 
 fn selected<'a>(
@@ -496,19 +656,29 @@ fn selected<'a>(
     }
     let v = sel.matches(s)
         || (depth < 32
-            && s.parent.as_deref().and_then(|p| by_key.get(p)).is_some_and(|p| selected(p, by_key, Some(sel), memo, depth + 1)));
+            && s.parent
+                .as_deref()
+                .and_then(|p| by_key.get(p))
+                .is_some_and(|p| selected(p, by_key, Some(sel), memo, depth + 1)));
     memo.insert(s.key.as_str(), v);
     v
 }
 
 /// The session's key and its ancestors' keys.
-fn ancestors<'a>(s: &'a Session, by_key: &'a HashMap<&'a str, &'a Session>) -> impl Iterator<Item = &'a str> + 'a {
+fn ancestors<'a>(
+    s: &'a Session,
+    by_key: &'a HashMap<&'a str, &'a Session>,
+) -> impl Iterator<Item = &'a str> + 'a {
     let mut cur = Some(s.key.as_str());
     let mut n = 0;
     std::iter::from_fn(move || {
         let k = cur?;
         n += 1;
-        cur = if n > 32 { None } else { by_key.get(k).and_then(|s| s.parent.as_deref()) };
+        cur = if n > 32 {
+            None
+        } else {
+            by_key.get(k).and_then(|s| s.parent.as_deref())
+        };
         Some(k)
     })
 }
@@ -519,14 +689,19 @@ fn foreign(root: &Path, rel: &str, key: &str) -> bool {
         return false;
     }
     let mut head = vec![0u8; 1024];
-    let n = std::fs::File::open(root.join(json_path(rel))).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    let n = std::fs::File::open(root.join(json_path(rel)))
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
     json::peek_key(&String::from_utf8_lossy(&head[..n])).as_deref() != Some(key)
 }
 
 /// A free name for `key` in `dir`: `<stem>-<short id>`, then longer hashes.
 fn unique(root: &Path, dir: &str, stem: &str, key: &str, taken: &HashSet<String>) -> String {
     let id = key.split_once(':').map_or(key, |(_, id)| id);
-    let mut candidates = vec![format!("{stem}-{}", short_id(id)), format!("{stem}-{}", key_hash(key, 12))];
+    let mut candidates = vec![
+        format!("{stem}-{}", short_id(id)),
+        format!("{stem}-{}", key_hash(key, 12)),
+    ];
     candidates.extend((2..100).map(|n| format!("{stem}-{}-{n}", key_hash(key, 12))));
     for c in candidates {
         let rel = format!("{dir}/{c}.md");
@@ -547,7 +722,14 @@ fn failed(job: Job, reason: String) -> Done {
     }
 }
 
-fn write_job(repo: &Repo, job: Job, tmp: &TempDir, guard: &dyn Guard, dry_run: bool, progress: &dyn Progress) -> Done {
+fn write_job(
+    repo: &Repo,
+    job: Job,
+    tmp: &TempDir,
+    guard: &dyn Guard,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Done {
     let Job { session, path, ctx } = job;
     let status = (|| -> std::io::Result<Status> {
         let mut jw = GuardedWriter::new(tmp, guard);
@@ -561,7 +743,11 @@ fn write_job(repo: &Repo, job: Job, tmp: &TempDir, guard: &dyn Guard, dry_run: b
         if !j.findings.is_empty() || !m.findings.is_empty() {
             let mut reasons: Vec<String> = Vec::new();
             for (file, r) in [(json_path(&path), &j), (path.clone(), &m)] {
-                reasons.extend(r.findings.iter().map(|f| format!("{} in {file} line {} ({})", f.rule, f.line, f.masked)));
+                reasons.extend(
+                    r.findings
+                        .iter()
+                        .map(|f| format!("{} in {file} line {} ({})", f.rule, f.line, f.masked)),
+                );
             }
             j.discard();
             m.discard();
@@ -572,26 +758,52 @@ fn write_job(repo: &Repo, job: Job, tmp: &TempDir, guard: &dyn Guard, dry_run: b
         // Markdown, both repaired by the next run.
         let json_outcome = place(j, &repo.root.join(json_path(&path)), tmp, dry_run)?;
         let md_outcome = place(m, &repo.root.join(&path), tmp, dry_run)?;
-        Ok(Status::Written { md: md_outcome, json: json_outcome, md_sha, json_sha })
+        Ok(Status::Written {
+            md: md_outcome,
+            json: json_outcome,
+            md_sha,
+            json_sha,
+        })
     })()
     .unwrap_or_else(|e| Status::Failed(format!("cannot write {path}: {e}")));
     progress.inc(1);
-    if let Status::Written { md, json, .. } = &status {
-        if *md != Outcome::Unchanged || *json != Outcome::Unchanged {
-            progress.wrote(*md == Outcome::Created);
-        }
+    if let Status::Written { md, json, .. } = &status
+        && (*md != Outcome::Unchanged || *json != Outcome::Unchanged)
+    {
+        progress.wrote(*md == Outcome::Created);
     }
-    Done { key: session.key, path, parent: session.parent, children: session.children, status }
+    Done {
+        key: session.key,
+        path,
+        parent: session.parent,
+        children: session.children,
+        status,
+    }
 }
 
 /// `--prune-missing`: forget sources that are gone (their file no longer exists under a
 /// scanned root) and delete their sessions' files.
-fn prune(repo: &Repo, disc: &Discovered, state: &mut State, manifest: &mut Manifest, report: &mut Report, dry_run: bool) {
-    let found: HashSet<String> = disc.sources.iter().map(|s| s.path.to_string_lossy().into_owned()).collect();
+fn prune(
+    repo: &Repo,
+    disc: &Discovered,
+    state: &mut State,
+    manifest: &mut Manifest,
+    report: &mut Report,
+    dry_run: bool,
+) {
+    let found: HashSet<String> = disc
+        .sources
+        .iter()
+        .map(|s| s.path.to_string_lossy().into_owned())
+        .collect();
     let gone: Vec<String> = state
         .sources
         .keys()
-        .filter(|p| !found.contains(*p) && disc.roots.iter().any(|r| Path::new(p).starts_with(r)) && !Path::new(p).exists())
+        .filter(|p| {
+            !found.contains(*p)
+                && disc.roots.iter().any(|r| Path::new(p).starts_with(r))
+                && !Path::new(p).exists()
+        })
         .cloned()
         .collect();
     if gone.is_empty() {
@@ -604,9 +816,14 @@ fn prune(repo: &Repo, disc: &Discovered, state: &mut State, manifest: &mut Manif
         }
     }
     let still: HashSet<&String> = state.sources.values().flat_map(|s| s.keys.iter()).collect();
-    let dropped: Vec<String> = dropped_keys.into_iter().filter(|k| !still.contains(k)).collect();
+    let dropped: Vec<String> = dropped_keys
+        .into_iter()
+        .filter(|k| !still.contains(k))
+        .collect();
     for key in dropped {
-        let Some(st) = state.sessions.remove(&key) else { continue };
+        let Some(st) = state.sessions.remove(&key) else {
+            continue;
+        };
         for rel in [st.path.clone(), json_path(&st.path)] {
             if !dry_run {
                 let _ = std::fs::remove_file(repo.root.join(&rel));

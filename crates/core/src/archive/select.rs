@@ -21,7 +21,10 @@ impl Selection {
     pub fn new(roots: &[PathBuf], remotes: &[String]) -> Selection {
         let mut r: Vec<Vec<String>> = Vec::new();
         for root in roots {
-            for p in [root.clone(), std::fs::canonicalize(root).unwrap_or_else(|_| root.clone())] {
+            for p in [
+                root.clone(),
+                std::fs::canonicalize(root).unwrap_or_else(|_| root.clone()),
+            ] {
                 let parts = components(&p.to_string_lossy());
                 if !parts.is_empty() && !r.contains(&parts) {
                     r.push(parts);
@@ -43,17 +46,29 @@ impl Selection {
             if let Ok(real) = std::fs::canonicalize(Path::new(cwd)) {
                 candidates.push(components(&real.to_string_lossy()));
             }
-            if candidates.iter().any(|c| self.roots.iter().any(|r| c.len() >= r.len() && c[..r.len()] == r[..])) {
+            if candidates.iter().any(|c| {
+                self.roots
+                    .iter()
+                    .any(|r| c.len() >= r.len() && c[..r.len()] == r[..])
+            }) {
                 return true;
             }
         }
-        s.git.remote.as_deref().and_then(normalize_remote).is_some_and(|r| self.remotes.contains(&r))
+        s.git
+            .remote
+            .as_deref()
+            .and_then(normalize_remote)
+            .is_some_and(|r| self.remotes.contains(&r))
     }
 
     /// A stable description of the selection (part of the state signature).
     pub fn signature(&self) -> String {
         let roots: Vec<String> = self.roots.iter().map(|r| r.join("/")).collect();
-        format!("roots={};remotes={}", roots.join(","), self.remotes.join(","))
+        format!(
+            "roots={};remotes={}",
+            roots.join(","),
+            self.remotes.join(",")
+        )
     }
 }
 
@@ -83,7 +98,10 @@ pub fn normalize_remote(url: &str) -> Option<String> {
         let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         let host = host.split_once(':').map_or(host, |(h, _)| h);
         (host.to_string(), path.to_string())
-    } else if let Some((before, path)) = url.split_once(':').filter(|(b, _)| !b.contains('/') && b.len() > 1) {
+    } else if let Some((before, path)) = url
+        .split_once(':')
+        .filter(|(b, _)| !b.contains('/') && b.len() > 1)
+    {
         // scp-like: [user@]host:path
         let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
         (host.to_string(), path.to_string())
@@ -91,8 +109,15 @@ pub fn normalize_remote(url: &str) -> Option<String> {
         (String::new(), url.to_string())
     };
     let path = path.trim_matches('/');
-    let path = path.strip_suffix(".git").unwrap_or(path).trim_end_matches('/');
-    let joined = if host.is_empty() { path.to_string() } else { format!("{host}/{path}") };
+    let path = path
+        .strip_suffix(".git")
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    let joined = if host.is_empty() {
+        path.to_string()
+    } else {
+        format!("{host}/{path}")
+    };
     let joined = joined.to_lowercase();
     (!joined.is_empty()).then_some(joined)
 }
@@ -121,7 +146,10 @@ mod tests {
 
     #[test]
     fn cwd_inside_a_root_or_matching_remote() {
-        let sel = Selection::new(&[PathBuf::from("/w/app"), PathBuf::from("/w/app-wt")], &["git@h.com:o/app.git".into()]);
+        let sel = Selection::new(
+            &[PathBuf::from("/w/app"), PathBuf::from("/w/app-wt")],
+            &["git@h.com:o/app.git".into()],
+        );
         let mut s = Session::new(Agent::Codex, "x");
         s.cwd = Some("/w/app/src".into());
         assert!(sel.matches(&s));

@@ -52,7 +52,11 @@ pub fn slugify(text: &str) -> String {
 /// lowercased (UUIDv7 ids start with a timestamp, so their end is the distinctive part).
 /// An id with no letters or digits falls back to 8 hex digits of the key's SHA-256.
 pub fn short_id(id: &str) -> String {
-    let alnum: Vec<char> = id.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    let alnum: Vec<char> = id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     if alnum.is_empty() {
         return key_hash(id, 8);
     }
@@ -69,8 +73,17 @@ pub fn key_hash(text: &str, n: usize) -> String {
 
 /// The slug of a (redacted) session: its first prompt's slug, else its short id.
 pub fn session_slug(session: &Session) -> String {
-    let slug = session.summary.first_prompt.as_deref().map(slugify).unwrap_or_default();
-    if slug.is_empty() { short_id(&session.id) } else { slug }
+    let slug = session
+        .summary
+        .first_prompt
+        .as_deref()
+        .map(slugify)
+        .unwrap_or_default();
+    if slug.is_empty() {
+        short_id(&session.id)
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]
@@ -80,11 +93,17 @@ mod tests {
     #[test]
     fn folds_and_dashes() {
         assert_eq!(slugify("Fix the `login` bug!!"), "fix-the-login-bug");
-        assert_eq!(slugify("Crème brûlée für Straße"), "creme-brulee-fur-strasse");
+        assert_eq!(
+            slugify("Crème brûlée für Straße"),
+            "creme-brulee-fur-strasse"
+        );
         assert_eq!(slugify("  --  "), "");
         assert_eq!(slugify("日本語"), "ri-ben-yu");
         assert_eq!(slugify("a\nb\tc/d"), "a-b-c-d");
-        assert_eq!(slugify("<script>alert(1)</script>"), "script-alert-1-script");
+        assert_eq!(
+            slugify("<script>alert(1)</script>"),
+            "script-alert-1-script"
+        );
     }
 
     #[test]
@@ -107,7 +126,10 @@ mod tests {
     #[test]
     fn session_slug_falls_back_to_short_id() {
         let mut s = Session::new(convx_model::Agent::Codex, "0199-abcdef123");
-        assert_eq!(session_slug(&s), "abcdef123".chars().skip(1).collect::<String>());
+        assert_eq!(
+            session_slug(&s),
+            "abcdef123".chars().skip(1).collect::<String>()
+        );
         s.summary.first_prompt = Some("Hello World".into());
         assert_eq!(session_slug(&s), "hello-world");
     }

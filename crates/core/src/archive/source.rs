@@ -39,7 +39,10 @@ pub struct AdapterSource {
 impl SessionSource for AdapterSource {
     fn discover(&self) -> Discovered {
         let (sources, reports) = load::discover(&self.request);
-        let mut d = Discovered { sources, ..Discovered::default() };
+        let mut d = Discovered {
+            sources,
+            ..Discovered::default()
+        };
         for adapter in convx_adapters::registry() {
             if self.request.agents.is_empty() || self.request.agents.contains(&adapter.agent()) {
                 d.roots.extend(self.request.roots_for(adapter));
@@ -53,7 +56,14 @@ impl SessionSource for AdapterSource {
     }
 
     fn read(&self, source: &Source) -> Result<SourceOutput, String> {
-        adapter_for(source.agent).read(source, &ReadOptions { retain_events: true }).map_err(|e| e.to_string())
+        adapter_for(source.agent)
+            .read(
+                source,
+                &ReadOptions {
+                    retain_events: true,
+                },
+            )
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -66,7 +76,9 @@ pub struct JsonDirSource {
 }
 
 fn walk_json(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         match e.file_type() {
@@ -82,11 +94,20 @@ impl SessionSource for JsonDirSource {
         let mut paths = Vec::new();
         walk_json(&self.dir, &mut paths);
         paths.sort();
-        let mut d = Discovered { roots: vec![self.dir.clone()], ..Discovered::default() };
+        let mut d = Discovered {
+            roots: vec![self.dir.clone()],
+            ..Discovered::default()
+        };
         for path in paths {
             match fingerprint(&path) {
                 // The agent is only known once the file is read; it is not used to read it.
-                Ok(fp) => d.sources.push(Source { agent: Agent::Claude, path, fingerprint: fp, related: Vec::new(), hint: Some("json".into()) }),
+                Ok(fp) => d.sources.push(Source {
+                    agent: Agent::Claude,
+                    path,
+                    fingerprint: fp,
+                    related: Vec::new(),
+                    hint: Some("json".into()),
+                }),
                 Err(e) => d.errors.push(format!("{}: {e}", path.display())),
             }
         }
@@ -94,8 +115,13 @@ impl SessionSource for JsonDirSource {
     }
 
     fn read(&self, source: &Source) -> Result<SourceOutput, String> {
-        let bytes = std::fs::read(&source.path).map_err(|e| format!("{}: {e}", source.path.display()))?;
-        let session = super::json::read_session(&bytes).map_err(|e| format!("{}: {e}", source.path.display()))?;
-        Ok(SourceOutput { sessions: vec![session], warnings: Vec::new() })
+        let bytes =
+            std::fs::read(&source.path).map_err(|e| format!("{}: {e}", source.path.display()))?;
+        let session = super::json::read_session(&bytes)
+            .map_err(|e| format!("{}: {e}", source.path.display()))?;
+        Ok(SourceOutput {
+            sessions: vec![session],
+            warnings: Vec::new(),
+        })
     }
 }

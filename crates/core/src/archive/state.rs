@@ -60,7 +60,10 @@ pub fn state_path(git_dir: &Path, layout: &Layout) -> PathBuf {
         super::layout::LayoutKind::Backup => "backup",
         super::layout::LayoutKind::Sync => "sync",
     };
-    git_dir.join("convx").join("state").join(format!("{kind}-{}@{}-{tag}.json", layout.user, layout.host))
+    git_dir
+        .join("convx")
+        .join("state")
+        .join(format!("{kind}-{}@{}-{tag}.json", layout.user, layout.host))
 }
 
 impl State {
@@ -88,7 +91,9 @@ pub fn recover_paths(repo_root: &Path, layout: &Layout) -> BTreeMap<String, Stri
     let root = layout.user_root();
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(repo_root.join(&dir)) else { continue };
+        let Ok(entries) = std::fs::read_dir(repo_root.join(&dir)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let rel = format!("{dir}/{name}");
@@ -102,11 +107,22 @@ pub fn recover_paths(repo_root: &Path, layout: &Layout) -> BTreeMap<String, Stri
             if !(name.starts_with('.') && name.ends_with(".json")) {
                 continue;
             }
-            let Some(md) = md_path(&rel).filter(|m| layout.owns(m)) else { continue };
+            let Some(md) = md_path(&rel).filter(|m| layout.owns(m)) else {
+                continue;
+            };
             let mut head = vec![0u8; 1024];
-            let n = std::fs::File::open(entry.path()).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+            let n = std::fs::File::open(entry.path())
+                .and_then(|mut f| f.read(&mut head))
+                .unwrap_or(0);
             if let Some(key) = peek_key(&String::from_utf8_lossy(&head[..n])) {
-                found.entry(key).and_modify(|p: &mut String| { if md < *p { *p = md.clone() } }).or_insert(md);
+                found
+                    .entry(key)
+                    .and_modify(|p: &mut String| {
+                        if md < *p {
+                            *p = md.clone()
+                        }
+                    })
+                    .or_insert(md);
             }
         }
     }

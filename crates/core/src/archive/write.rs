@@ -36,7 +36,10 @@ impl TempDir {
                 let _ = fs::remove_file(entry.path());
             }
         }
-        Ok(TempDir { path, counter: AtomicU64::new(0) })
+        Ok(TempDir {
+            path,
+            counter: AtomicU64::new(0),
+        })
     }
 
     fn next_in(&self, dir: &Path) -> PathBuf {
@@ -131,7 +134,14 @@ impl<'a> GuardedWriter<'a> {
     }
 
     fn flush_chunk(&mut self, all: bool) -> io::Result<()> {
-        let cut = if all { self.buf.len() } else { self.buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) };
+        let cut = if all {
+            self.buf.len()
+        } else {
+            self.buf
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+        };
         if cut == 0 {
             return Ok(());
         }
@@ -153,7 +163,10 @@ impl<'a> GuardedWriter<'a> {
         self.carry_lines = self.carry.matches('\n').count();
         if self.spill.is_none() {
             let path = self.tmp.next();
-            self.spill = Some((BufWriter::with_capacity(256 * 1024, File::create(&path)?), path));
+            self.spill = Some((
+                BufWriter::with_capacity(256 * 1024, File::create(&path)?),
+                path,
+            ));
         }
         let (w, _) = self.spill.as_mut().expect("just set");
         w.write_all(&chunk)
@@ -172,7 +185,12 @@ impl<'a> GuardedWriter<'a> {
             w.into_inner().map_err(|e| e.into_error())?;
             Data::Spilled(path)
         };
-        Ok(Rendered { data, len: self.len, sha256, findings: std::mem::take(&mut self.findings) })
+        Ok(Rendered {
+            data,
+            len: self.len,
+            sha256,
+            findings: std::mem::take(&mut self.findings),
+        })
     }
 }
 
@@ -214,14 +232,21 @@ pub enum Outcome {
 
 /// Compare `rendered` with `target` and, unless `dry_run`, replace `target` atomically when
 /// the bytes differ. Never called with residue findings.
-pub fn place(rendered: Rendered, target: &Path, tmp: &TempDir, dry_run: bool) -> io::Result<Outcome> {
+pub fn place(
+    rendered: Rendered,
+    target: &Path,
+    tmp: &TempDir,
+    dry_run: bool,
+) -> io::Result<Outcome> {
     let existing = match fs::metadata(target) {
         Ok(m) => Some(m.len()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
     let same = match (&rendered.data, existing) {
-        (Data::Memory(bytes), Some(len)) if len == bytes.len() as u64 => fs::read(target)? == *bytes,
+        (Data::Memory(bytes), Some(len)) if len == bytes.len() as u64 => {
+            fs::read(target)? == *bytes
+        }
         (Data::Spilled(path), Some(len)) if len == rendered.len => same_contents(path, target)?,
         _ => false,
     };
@@ -328,8 +353,15 @@ mod tests {
         fn check_residue(&self, text: &str) -> Vec<Finding> {
             text.lines()
                 .enumerate()
-                .filter(|(_, l)| l.contains("SECRET-BEGIN") && l.contains("SECRET-END") || l.contains("ONELINE-SECRET"))
-                .map(|(i, _)| Finding { rule: "test".into(), line: i + 1, masked: "…".into() })
+                .filter(|(_, l)| {
+                    l.contains("SECRET-BEGIN") && l.contains("SECRET-END")
+                        || l.contains("ONELINE-SECRET")
+                })
+                .map(|(i, _)| Finding {
+                    rule: "test".into(),
+                    line: i + 1,
+                    masked: "…".into(),
+                })
                 .collect()
         }
     }
@@ -348,7 +380,9 @@ mod tests {
         let tmp = TempDir::new(dir.path().join("tmp")).unwrap();
         let mut text = String::new();
         for i in 0..500 {
-            text.push_str(&format!("line {i} with some filler text to make it longer\n"));
+            text.push_str(&format!(
+                "line {i} with some filler text to make it longer\n"
+            ));
         }
         text.push_str("ONELINE-SECRET\n");
         let r = render(&tmp, usize::MAX, &text);
@@ -373,15 +407,35 @@ mod tests {
         assert_eq!(place(r, &target, &tmp, false).unwrap(), Outcome::Created);
         assert_eq!(fs::read_to_string(&target).unwrap(), text);
         let before = fs::metadata(&target).unwrap().modified().unwrap();
-        assert_eq!(place(render(&tmp, 100, &text), &target, &tmp, false).unwrap(), Outcome::Unchanged);
-        assert_eq!(place(render(&tmp, usize::MAX, &text), &target, &tmp, false).unwrap(), Outcome::Unchanged);
+        assert_eq!(
+            place(render(&tmp, 100, &text), &target, &tmp, false).unwrap(),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            place(render(&tmp, usize::MAX, &text), &target, &tmp, false).unwrap(),
+            Outcome::Unchanged
+        );
         assert_eq!(fs::metadata(&target).unwrap().modified().unwrap(), before);
         let other = text.replace("abc", "abd");
-        assert_eq!(place(render(&tmp, usize::MAX, &other), &target, &tmp, true).unwrap(), Outcome::Updated);
-        assert_eq!(fs::read_to_string(&target).unwrap(), text, "dry run writes nothing");
-        assert_eq!(place(render(&tmp, 100, &other), &target, &tmp, false).unwrap(), Outcome::Updated);
+        assert_eq!(
+            place(render(&tmp, usize::MAX, &other), &target, &tmp, true).unwrap(),
+            Outcome::Updated
+        );
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            text,
+            "dry run writes nothing"
+        );
+        assert_eq!(
+            place(render(&tmp, 100, &other), &target, &tmp, false).unwrap(),
+            Outcome::Updated
+        );
         assert_eq!(fs::read_to_string(&target).unwrap(), other);
-        assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "no temp file left");
+        assert_eq!(
+            fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0,
+            "no temp file left"
+        );
     }
 
     #[test]

@@ -10,14 +10,28 @@ fn a_second_run_reads_and_writes_nothing() {
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
     for i in 0..5 {
-        src.put(&format!("s{i}"), &session(Agent::Claude, &format!("id-{i}"), "2026-01-01T10:00:00Z", Some("/home/ana/p"), &format!("task {i}")));
+        src.put(
+            &format!("s{i}"),
+            &session(
+                Agent::Claude,
+                &format!("id-{i}"),
+                "2026-01-01T10:00:00Z",
+                Some("/home/ana/p"),
+                &format!("task {i}"),
+            ),
+        );
     }
     let first = run(&repo, &backup_options("ana", "h"), &src.source());
     assert_eq!(first.new, 5);
     git(&repo.root, &["add", "-A"]);
     git(&repo.root, &["commit", "-qm", "first"]);
     let before = snapshot(&repo.root, "history");
-    let state_file = std::fs::read_dir(repo.git_dir.join("convx/state")).unwrap().next().unwrap().unwrap().path();
+    let state_file = std::fs::read_dir(repo.git_dir.join("convx/state"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let state_mtime = std::fs::metadata(&state_file).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
 
@@ -25,8 +39,15 @@ fn a_second_run_reads_and_writes_nothing() {
     let second = run(&repo, &backup_options("ana", "h"), &counting);
     assert_eq!(counting.reads(), 0, "unchanged sources are not read");
     assert_eq!((second.new, second.updated, second.sources_read), (0, 0, 0));
-    assert_eq!(snapshot(&repo.root, "history"), before, "same bytes and mtimes");
-    assert_eq!(std::fs::metadata(&state_file).unwrap().modified().unwrap(), state_mtime);
+    assert_eq!(
+        snapshot(&repo.root, "history"),
+        before,
+        "same bytes and mtimes"
+    );
+    assert_eq!(
+        std::fs::metadata(&state_file).unwrap().modified().unwrap(),
+        state_mtime
+    );
     assert_eq!(git(&repo.root, &["status", "--porcelain"]), "");
 }
 
@@ -36,7 +57,15 @@ fn a_grown_source_re_renders_only_its_session() {
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
     let mut sessions: Vec<_> = (0..4)
-        .map(|i| session(Agent::Codex, &format!("g-{i}"), "2026-01-01T10:00:00Z", Some("/home/ana/p"), &format!("job {i}")))
+        .map(|i| {
+            session(
+                Agent::Codex,
+                &format!("g-{i}"),
+                "2026-01-01T10:00:00Z",
+                Some("/home/ana/p"),
+                &format!("job {i}"),
+            )
+        })
         .collect();
     for (i, s) in sessions.iter().enumerate() {
         src.put(&format!("s{i}"), s);
@@ -44,17 +73,32 @@ fn a_grown_source_re_renders_only_its_session() {
     run(&repo, &backup_options("ana", "h"), &src.source());
     let before = snapshot(&repo.root, "history");
     std::thread::sleep(std::time::Duration::from_millis(20));
-    grow(&mut sessions[2], "and one more thing", "2026-01-01T11:00:00Z");
+    grow(
+        &mut sessions[2],
+        "and one more thing",
+        "2026-01-01T11:00:00Z",
+    );
     src.put("s2", &sessions[2]);
     let counting = src.source();
     let r = run(&repo, &backup_options("ana", "h"), &counting);
     assert_eq!(counting.reads(), 1);
     assert_eq!((r.new, r.updated, r.unchanged), (0, 1, 3), "{r:?}");
     let after = snapshot(&repo.root, "history");
-    let changed: Vec<&String> = after.keys().filter(|k| before.get(*k) != after.get(*k)).collect();
-    assert_eq!(changed.len(), 3, "the session's .md, its .json and the manifest: {changed:?}");
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert_eq!(
+        changed.len(),
+        3,
+        "the session's .md, its .json and the manifest: {changed:?}"
+    );
     assert!(changed.iter().any(|k| k.ends_with("ana@h.sha256")));
-    assert!(changed.iter().all(|k| k.contains("job-2") || k.ends_with(".sha256")));
+    assert!(
+        changed
+            .iter()
+            .all(|k| k.contains("job-2") || k.ends_with(".sha256"))
+    );
 }
 
 #[test]
@@ -62,21 +106,58 @@ fn a_residue_finding_withholds_the_session_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    src.put("ok", &session(Agent::Claude, "ok-1", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "fine"));
-    let mut bad = session(Agent::Claude, "bad-1", "2026-01-01T11:00:00Z", Some("/home/ana/p"), "oops");
-    bad.push(Event::new(EventKind::ToolResult { call_id: "x".into(), output: format!("token={LEAK}"), is_error: false }));
+    src.put(
+        "ok",
+        &session(
+            Agent::Claude,
+            "ok-1",
+            "2026-01-01T10:00:00Z",
+            Some("/home/ana/p"),
+            "fine",
+        ),
+    );
+    let mut bad = session(
+        Agent::Claude,
+        "bad-1",
+        "2026-01-01T11:00:00Z",
+        Some("/home/ana/p"),
+        "oops",
+    );
+    bad.push(Event::new(EventKind::ToolResult {
+        call_id: "x".into(),
+        output: format!("token={LEAK}"),
+        is_error: false,
+    }));
     src.put("bad", &bad);
     let r = run(&repo, &backup_options("ana", "h"), &src.source());
     assert_eq!(r.new, 1);
     assert_eq!(r.withheld.len(), 1);
     let w = &r.withheld[0];
     assert_eq!(w.key, "claude:bad-1");
-    assert!(w.reasons.iter().any(|x| x.contains("test-leak") && x.contains(".md line")), "{:?}", w.reasons);
-    assert!(w.reasons.iter().any(|x| x.contains(".json line")), "{:?}", w.reasons);
+    assert!(
+        w.reasons
+            .iter()
+            .any(|x| x.contains("test-leak") && x.contains(".md line")),
+        "{:?}",
+        w.reasons
+    );
+    assert!(
+        w.reasons.iter().any(|x| x.contains(".json line")),
+        "{:?}",
+        w.reasons
+    );
     assert!(r.has_problems());
     let files = snapshot(&repo.root, "history");
-    assert!(files.keys().all(|k| !k.contains("oops")), "nothing of it is written: {:?}", files.keys());
-    assert!(files.values().all(|(b, _)| !String::from_utf8_lossy(b).contains(LEAK)));
+    assert!(
+        files.keys().all(|k| !k.contains("oops")),
+        "nothing of it is written: {:?}",
+        files.keys()
+    );
+    assert!(
+        files
+            .values()
+            .all(|(b, _)| !String::from_utf8_lossy(b).contains(LEAK))
+    );
     // It is tried again on the next run (its source is not remembered as done).
     let counting = src.source();
     let again = run(&repo, &backup_options("ana", "h"), &counting);
@@ -89,10 +170,23 @@ fn every_session_is_redacted_before_rendering() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    src.put("s", &session(Agent::Claude, "r-1", "2026-01-01T10:00:00Z", Some("/home/ana/p"), &format!("use {REDACT_ME} please")));
+    src.put(
+        "s",
+        &session(
+            Agent::Claude,
+            "r-1",
+            "2026-01-01T10:00:00Z",
+            Some("/home/ana/p"),
+            &format!("use {REDACT_ME} please"),
+        ),
+    );
     run(&repo, &backup_options("ana", "h"), &src.source());
     let files = snapshot(&repo.root, "history");
-    assert!(files.keys().any(|k| k.contains("use-redacted-test-please")), "slug from the redacted prompt: {:?}", files.keys());
+    assert!(
+        files.keys().any(|k| k.contains("use-redacted-test-please")),
+        "slug from the redacted prompt: {:?}",
+        files.keys()
+    );
     for (k, (bytes, _)) in &files {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(REDACT_ME), "{k}");
@@ -107,8 +201,26 @@ fn vanished_sources_are_kept_unless_pruning_is_asked_for() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    src.put("a", &session(Agent::Claude, "a", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "keep me"));
-    let gone = src.put("b", &session(Agent::Claude, "b", "2026-01-01T11:00:00Z", Some("/home/ana/p"), "delete me"));
+    src.put(
+        "a",
+        &session(
+            Agent::Claude,
+            "a",
+            "2026-01-01T10:00:00Z",
+            Some("/home/ana/p"),
+            "keep me",
+        ),
+    );
+    let gone = src.put(
+        "b",
+        &session(
+            Agent::Claude,
+            "b",
+            "2026-01-01T11:00:00Z",
+            Some("/home/ana/p"),
+            "delete me",
+        ),
+    );
     run(&repo, &backup_options("ana", "h"), &src.source());
     std::fs::remove_file(gone).unwrap();
     let before = snapshot(&repo.root, "history");
@@ -119,7 +231,10 @@ fn vanished_sources_are_kept_unless_pruning_is_asked_for() {
     opts.prune_missing = true;
     let r = run(&repo, &opts, &src.source());
     assert_eq!(r.pruned.len(), 2, "{r:?}");
-    assert_eq!(md_files(&repo.root, "history"), vec!["history/ana/claude/h/p/2026-01-01-1000-keep-me.md"]);
+    assert_eq!(
+        md_files(&repo.root, "history"),
+        vec!["history/ana/claude/h/p/2026-01-01-1000-keep-me.md"]
+    );
     let manifest = std::fs::read_to_string(repo.root.join("history/.convx/ana@h.sha256")).unwrap();
     assert!(!manifest.contains("delete-me"));
 }
@@ -129,19 +244,47 @@ fn a_no_sync_marker_in_a_user_prompt_skips_the_session_and_its_sub_agents() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    let mut private = session(Agent::Claude, "p", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "hi");
-    private.push(Event::new(EventKind::UserPrompt { text: "this is private CONVX_NO_SYNC".into(), attachments: vec![] }));
-    let mut child = session(Agent::Claude, "p-child", "2026-01-01T10:05:00Z", Some("/home/ana/p"), "sub task");
+    let mut private = session(
+        Agent::Claude,
+        "p",
+        "2026-01-01T10:00:00Z",
+        Some("/home/ana/p"),
+        "hi",
+    );
+    private.push(Event::new(EventKind::UserPrompt {
+        text: "this is private CONVX_NO_SYNC".into(),
+        attachments: vec![],
+    }));
+    let mut child = session(
+        Agent::Claude,
+        "p-child",
+        "2026-01-01T10:05:00Z",
+        Some("/home/ana/p"),
+        "sub task",
+    );
     child.kind = SessionKind::Subagent;
     child.parent = Some("claude:p".into());
-    let mut tool_only = session(Agent::Claude, "t", "2026-01-01T11:00:00Z", Some("/home/ana/p"), "grep the docs");
-    tool_only.push(Event::new(EventKind::ToolResult { call_id: "z".into(), output: "docs mention CONVX_NO_SYNC".into(), is_error: false }));
+    let mut tool_only = session(
+        Agent::Claude,
+        "t",
+        "2026-01-01T11:00:00Z",
+        Some("/home/ana/p"),
+        "grep the docs",
+    );
+    tool_only.push(Event::new(EventKind::ToolResult {
+        call_id: "z".into(),
+        output: "docs mention CONVX_NO_SYNC".into(),
+        is_error: false,
+    }));
     src.put("p", &private);
     src.put("c", &child);
     src.put("t", &tool_only);
     let r = run(&repo, &backup_options("ana", "h"), &src.source());
     assert_eq!(r.skipped_no_sync, 2);
-    assert_eq!(md_files(&repo.root, "history"), vec!["history/ana/claude/h/p/2026-01-01-1100-grep-the-docs.md"]);
+    assert_eq!(
+        md_files(&repo.root, "history"),
+        vec!["history/ana/claude/h/p/2026-01-01-1100-grep-the-docs.md"]
+    );
 }
 
 #[test]
@@ -150,13 +293,35 @@ fn re_reading_under_a_small_memory_budget_gives_the_same_archive() {
         let tmp = tempfile::tempdir().unwrap();
         let repo = init_repo(&tmp.path().join("archive"));
         let src = Sources::new(&tmp.path().join("logs"));
-        let parent = session(Agent::Claude, "par", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "parent");
-        let mut fork = session(Agent::Claude, "fork", "2026-01-01T12:00:00Z", Some("/home/ana/p"), "fork");
+        let parent = session(
+            Agent::Claude,
+            "par",
+            "2026-01-01T10:00:00Z",
+            Some("/home/ana/p"),
+            "parent",
+        );
+        let mut fork = session(
+            Agent::Claude,
+            "fork",
+            "2026-01-01T12:00:00Z",
+            Some("/home/ana/p"),
+            "fork",
+        );
         fork.kind = SessionKind::Fork;
         fork.parent = Some(parent.key.clone());
         // The fork repeats the parent's model call: counted once, in the parent.
-        let mut copied = Event::new(EventKind::AssistantText { text: "copied".into() }).at(Some(ts("2026-01-01T12:00:01Z")));
-        copied.usage = Some(CallUsage::new(Some("model-x".into()), Usage { output: 20, ..Usage::default() }, "par-call-1"));
+        let mut copied = Event::new(EventKind::AssistantText {
+            text: "copied".into(),
+        })
+        .at(Some(ts("2026-01-01T12:00:01Z")));
+        copied.usage = Some(CallUsage::new(
+            Some("model-x".into()),
+            Usage {
+                output: 20,
+                ..Usage::default()
+            },
+            "par-call-1",
+        ));
         fork.push(copied);
         src.put("par", &parent);
         src.put("fork", &fork);
@@ -165,7 +330,10 @@ fn re_reading_under_a_small_memory_budget_gives_the_same_archive() {
         let counting = src.source();
         let r = convx_core::archive::run(&repo, &opts, &counting, &TestGuard, &NoProgress).unwrap();
         assert_eq!(r.new, 2);
-        let files: Vec<(String, Vec<u8>)> = snapshot(&repo.root, "history").into_iter().map(|(k, (b, _))| (k, b)).collect();
+        let files: Vec<(String, Vec<u8>)> = snapshot(&repo.root, "history")
+            .into_iter()
+            .map(|(k, (b, _))| (k, b))
+            .collect();
         (files, counting.reads())
     };
     let (in_memory, reads_a) = build(u64::MAX);
@@ -173,9 +341,15 @@ fn re_reading_under_a_small_memory_budget_gives_the_same_archive() {
     assert_eq!(reads_a, 2);
     assert_eq!(reads_b, 4, "each source read twice");
     assert_eq!(in_memory, re_read);
-    let fork_json = in_memory.iter().find(|(k, _)| k.contains(".2026-01-01-1000-parent--fork.json")).expect("fork next to parent");
+    let fork_json = in_memory
+        .iter()
+        .find(|(k, _)| k.contains(".2026-01-01-1000-parent--fork.json"))
+        .expect("fork next to parent");
     let fork = convx_core::archive::json::read_session(&fork_json.1).unwrap();
-    assert_eq!(fork.summary.usage.output, 20, "only its own call is counted");
+    assert_eq!(
+        fork.summary.usage.output, 20,
+        "only its own call is counted"
+    );
 }
 
 #[test]
@@ -183,27 +357,70 @@ fn an_incremental_run_equals_a_full_one() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    let parent = session(Agent::Claude, "par", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "parent");
+    let parent = session(
+        Agent::Claude,
+        "par",
+        "2026-01-01T10:00:00Z",
+        Some("/home/ana/p"),
+        "parent",
+    );
     src.put("par", &parent);
-    src.put("other", &session(Agent::Claude, "other", "2026-01-01T09:00:00Z", Some("/home/ana/q"), "unrelated"));
+    src.put(
+        "other",
+        &session(
+            Agent::Claude,
+            "other",
+            "2026-01-01T09:00:00Z",
+            Some("/home/ana/q"),
+            "unrelated",
+        ),
+    );
     run(&repo, &backup_options("ana", "h"), &src.source());
     // A sub-agent appears later, repeating one of the parent's calls.
-    let mut child = session(Agent::Claude, "kid", "2026-01-01T10:10:00Z", Some("/home/ana/p"), "child work");
+    let mut child = session(
+        Agent::Claude,
+        "kid",
+        "2026-01-01T10:10:00Z",
+        Some("/home/ana/p"),
+        "child work",
+    );
     child.kind = SessionKind::Subagent;
     child.parent = Some(parent.key.clone());
-    let mut copied = Event::new(EventKind::AssistantText { text: "copied".into() }).at(Some(ts("2026-01-01T10:10:01Z")));
-    copied.usage = Some(CallUsage::new(Some("model-x".into()), Usage { output: 20, ..Usage::default() }, "par-call-1"));
+    let mut copied = Event::new(EventKind::AssistantText {
+        text: "copied".into(),
+    })
+    .at(Some(ts("2026-01-01T10:10:01Z")));
+    copied.usage = Some(CallUsage::new(
+        Some("model-x".into()),
+        Usage {
+            output: 20,
+            ..Usage::default()
+        },
+        "par-call-1",
+    ));
     child.push(copied);
     src.put("kid", &child);
     let counting = src.source();
     let r = run(&repo, &backup_options("ana", "h"), &counting);
-    assert_eq!(counting.reads(), 2, "the new source and its parent's, not the unrelated one");
-    assert_eq!((r.new, r.updated), (1, 1), "the child is new, the parent gains its link");
+    assert_eq!(
+        counting.reads(),
+        2,
+        "the new source and its parent's, not the unrelated one"
+    );
+    assert_eq!(
+        (r.new, r.updated),
+        (1, 1),
+        "the child is new, the parent gains its link"
+    );
     let after = snapshot(&repo.root, "history");
     let mut full = backup_options("ana", "h");
     full.rescan = true;
     let r = run(&repo, &full, &src.source());
-    assert_eq!((r.new, r.updated, r.unchanged), (0, 0, 3), "a full re-read changes nothing");
+    assert_eq!(
+        (r.new, r.updated, r.unchanged),
+        (0, 0, 3),
+        "a full re-read changes nothing"
+    );
     assert_eq!(snapshot(&repo.root, "history"), after);
 }
 
@@ -212,14 +429,32 @@ fn a_dry_run_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    src.put("a", &session(Agent::Claude, "a", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "plan only"));
+    src.put(
+        "a",
+        &session(
+            Agent::Claude,
+            "a",
+            "2026-01-01T10:00:00Z",
+            Some("/home/ana/p"),
+            "plan only",
+        ),
+    );
     let mut opts = backup_options("ana", "h");
     opts.dry_run = true;
     let r = run(&repo, &opts, &src.source());
     assert_eq!(r.new, 1);
-    assert_eq!(r.files[0].path, "history/ana/claude/h/p/2026-01-01-1000-plan-only.md");
+    assert_eq!(
+        r.files[0].path,
+        "history/ana/claude/h/p/2026-01-01-1000-plan-only.md"
+    );
     assert!(snapshot(&repo.root, "history").is_empty());
-    assert!(!repo.git_dir.join("convx/state").exists() || std::fs::read_dir(repo.git_dir.join("convx/state")).unwrap().count() == 0);
+    assert!(
+        !repo.git_dir.join("convx/state").exists()
+            || std::fs::read_dir(repo.git_dir.join("convx/state"))
+                .unwrap()
+                .count()
+                == 0
+    );
 }
 
 #[test]
@@ -227,7 +462,16 @@ fn a_deleted_archive_file_is_restored() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    src.put("a", &session(Agent::Claude, "a", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "restore me"));
+    src.put(
+        "a",
+        &session(
+            Agent::Claude,
+            "a",
+            "2026-01-01T10:00:00Z",
+            Some("/home/ana/p"),
+            "restore me",
+        ),
+    );
     run(&repo, &backup_options("ana", "h"), &src.source());
     let before = snapshot(&repo.root, "history");
     let md = md_files(&repo.root, "history").pop().unwrap();
@@ -235,6 +479,9 @@ fn a_deleted_archive_file_is_restored() {
     let r = run(&repo, &backup_options("ana", "h"), &src.source());
     assert_eq!(r.new, 1);
     let after = snapshot(&repo.root, "history");
-    assert_eq!(after.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
     assert_eq!(after[&md].0, before[&md].0);
 }

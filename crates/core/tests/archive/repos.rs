@@ -20,11 +20,23 @@ fn commit_takes_only_convx_paths_and_keeps_the_users_staged_changes() {
     git(&repo.root, &["add", "notes.txt"]);
     std::fs::write(repo.root.join("README.md"), "mine, edited\n").unwrap();
     let src = Sources::new(&tmp.path().join("logs"));
-    src.put("a", &session(Agent::Claude, "a", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "archive me"));
+    src.put(
+        "a",
+        &session(
+            Agent::Claude,
+            "a",
+            "2026-01-01T10:00:00Z",
+            Some("/home/ana/p"),
+            "archive me",
+        ),
+    );
     let opts = backup_options("ana", "h");
     run(&repo, &opts, &src.source());
     let paths = owned(&repo, &opts);
-    let commit = repo.commit_paths(&paths, "convx backup: 1 new").unwrap().expect("a commit");
+    let commit = repo
+        .commit_paths(&paths, "convx backup: 1 new")
+        .unwrap()
+        .expect("a commit");
     let files = git(&repo.root, &["show", "--name-only", "--format=", &commit]);
     let mut files: Vec<&str> = files.lines().collect();
     files.sort();
@@ -36,9 +48,21 @@ fn commit_takes_only_convx_paths_and_keeps_the_users_staged_changes() {
             "history/ana/claude/h/p/2026-01-01-1000-archive-me.md",
         ]
     );
-    assert_eq!(git(&repo.root, &["diff", "--cached", "--name-only"]), "notes.txt", "the user's staged file is still staged");
-    assert_eq!(git(&repo.root, &["status", "--porcelain"]), " M README.md\nA  notes.txt", "history is committed and clean");
-    assert_eq!(repo.commit_paths(&paths, "again").unwrap(), None, "nothing new, no commit");
+    assert_eq!(
+        git(&repo.root, &["diff", "--cached", "--name-only"]),
+        "notes.txt",
+        "the user's staged file is still staged"
+    );
+    assert_eq!(
+        git(&repo.root, &["status", "--porcelain"]),
+        " M README.md\nA  notes.txt",
+        "history is committed and clean"
+    );
+    assert_eq!(
+        repo.commit_paths(&paths, "again").unwrap(),
+        None,
+        "nothing new, no commit"
+    );
 }
 
 /// What `convx backup --commit` commits (see the CLI).
@@ -47,7 +71,12 @@ fn owned(repo: &Repo, opts: &ArchiveOptions) -> Vec<String> {
     let mut out = vec![l.manifest_path()];
     if let Ok(agents) = std::fs::read_dir(repo.root.join(l.user_root())) {
         for a in agents.flatten() {
-            out.push(format!("{}/{}/{}", l.user_root(), a.file_name().to_string_lossy(), l.host));
+            out.push(format!(
+                "{}/{}/{}",
+                l.user_root(),
+                a.file_name().to_string_lossy(),
+                l.host
+            ));
         }
     }
     out
@@ -57,17 +86,43 @@ fn owned(repo: &Repo, opts: &ArchiveOptions) -> Vec<String> {
 fn clones_backing_up_on_two_hosts_merge_without_conflicts() {
     let tmp = tempfile::tempdir().unwrap();
     let origin = tmp.path().join("origin.git");
-    git(tmp.path(), &["init", "-q", "--bare", "-b", "main", origin.to_str().unwrap()]);
+    git(
+        tmp.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.to_str().unwrap(),
+        ],
+    );
     // The archive exists with one commit before the machines clone it.
     let seed = tmp.path().join("seed");
-    git(tmp.path(), &["clone", "-q", origin.to_str().unwrap(), seed.to_str().unwrap()]);
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            seed.to_str().unwrap(),
+        ],
+    );
     std::fs::write(seed.join("README.md"), "my agent history\n").unwrap();
     git(&seed, &["add", "README.md"]);
     git(&seed, &["commit", "-qm", "start"]);
     git(&seed, &["push", "-q", "origin", "HEAD:main"]);
     let clone = |name: &str| {
         let dir = tmp.path().join(name);
-        git(tmp.path(), &["clone", "-q", origin.to_str().unwrap(), dir.to_str().unwrap()]);
+        git(
+            tmp.path(),
+            &[
+                "clone",
+                "-q",
+                origin.to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ],
+        );
         configure(&dir);
         Repo::open(&dir).unwrap()
     };
@@ -77,11 +132,35 @@ fn clones_backing_up_on_two_hosts_merge_without_conflicts() {
     let logs_b = Sources::new(&tmp.path().join("logs-b"));
     for i in 0..3 {
         let when = format!("2026-01-0{}T10:00:00Z", i + 1);
-        logs_a.put(&format!("a{i}"), &session(Agent::Claude, &format!("a{i}"), &when, Some("/home/ana/p"), "same title on both"));
-        logs_b.put(&format!("b{i}"), &session(Agent::Claude, &format!("b{i}"), &when, Some("/home/ana/p"), "same title on both"));
+        logs_a.put(
+            &format!("a{i}"),
+            &session(
+                Agent::Claude,
+                &format!("a{i}"),
+                &when,
+                Some("/home/ana/p"),
+                "same title on both",
+            ),
+        );
+        logs_b.put(
+            &format!("b{i}"),
+            &session(
+                Agent::Claude,
+                &format!("b{i}"),
+                &when,
+                Some("/home/ana/p"),
+                "same title on both",
+            ),
+        );
     }
     // The same session seen on both machines (e.g. a synced folder) goes to each host's folder.
-    let shared = session(Agent::Codex, "shared", "2026-01-05T10:00:00Z", Some("/home/ana/p"), "shared");
+    let shared = session(
+        Agent::Codex,
+        "shared",
+        "2026-01-05T10:00:00Z",
+        Some("/home/ana/p"),
+        "shared",
+    );
     logs_a.put("shared", &shared);
     logs_b.put("shared", &shared);
     let oa = backup_options("ana", "host-a");
@@ -91,8 +170,15 @@ fn clones_backing_up_on_two_hosts_merge_without_conflicts() {
     git(&a.root, &["push", "-q", "origin", "main"]);
     run(&b, &ob, &logs_b.source());
     b.commit_paths(&owned(&b, &ob), "b").unwrap().unwrap();
-    let merge = git_raw(&b.root, &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"]);
-    assert!(merge.status.success(), "merge failed: {}", String::from_utf8_lossy(&merge.stderr));
+    let merge = git_raw(
+        &b.root,
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert!(
+        merge.status.success(),
+        "merge failed: {}",
+        String::from_utf8_lossy(&merge.stderr)
+    );
     assert_eq!(git(&b.root, &["status", "--porcelain"]), "");
     assert_eq!(md_files(&b.root, "history").len(), 8);
     let report = verify(&b.root, "history", &TestGuard);
@@ -100,11 +186,27 @@ fn clones_backing_up_on_two_hosts_merge_without_conflicts() {
     assert_eq!((report.sessions, report.manifests), (8, 2));
     // Both keep working after the merge: another round on each side still merges cleanly.
     git(&b.root, &["push", "-q", "origin", "main"]);
-    logs_a.put("a9", &session(Agent::Claude, "a9", "2026-02-01T10:00:00Z", Some("/home/ana/p"), "later"));
+    logs_a.put(
+        "a9",
+        &session(
+            Agent::Claude,
+            "a9",
+            "2026-02-01T10:00:00Z",
+            Some("/home/ana/p"),
+            "later",
+        ),
+    );
     run(&a, &oa, &logs_a.source());
     a.commit_paths(&owned(&a, &oa), "a2").unwrap().unwrap();
-    let merge = git_raw(&a.root, &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"]);
-    assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+    let merge = git_raw(
+        &a.root,
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert!(
+        merge.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merge.stderr)
+    );
     assert!(verify(&a.root, "history", &TestGuard).ok());
 }
 
@@ -116,9 +218,22 @@ fn sync_selects_by_work_tree_worktrees_and_remote() {
     std::fs::write(project.join("f"), "x").unwrap();
     git(&project, &["add", "f"]);
     git(&project, &["commit", "-qm", "init"]);
-    git(&project, &["remote", "add", "origin", "git@github.com:ana/proj.git"]);
+    git(
+        &project,
+        &["remote", "add", "origin", "git@github.com:ana/proj.git"],
+    );
     let wt = tmp.path().join("proj-feature");
-    git(&project, &["worktree", "add", "-q", wt.to_str().unwrap(), "-b", "feature"]);
+    git(
+        &project,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            wt.to_str().unwrap(),
+            "-b",
+            "feature",
+        ],
+    );
     let roots: Vec<PathBuf> = repo.worktrees().unwrap();
     assert_eq!(roots.len(), 2);
     let selection = Selection::new(&roots, &repo.remote_urls());
@@ -126,13 +241,55 @@ fn sync_selects_by_work_tree_worktrees_and_remote() {
     let p = project.to_string_lossy().into_owned();
     let w = wt.to_string_lossy().into_owned();
     let src = Sources::new(&tmp.path().join("logs"));
-    src.put("in", &session(Agent::Claude, "in", "2026-01-01T10:00:00Z", Some(&format!("{p}/src")), "inside the tree"));
-    src.put("wt", &session(Agent::Codex, "wt", "2026-01-01T11:00:00Z", Some(&w), "in the worktree"));
-    let mut moved = session(Agent::Claude, "moved", "2026-01-01T12:00:00Z", Some("/old/place/proj"), "before the move");
+    src.put(
+        "in",
+        &session(
+            Agent::Claude,
+            "in",
+            "2026-01-01T10:00:00Z",
+            Some(&format!("{p}/src")),
+            "inside the tree",
+        ),
+    );
+    src.put(
+        "wt",
+        &session(
+            Agent::Codex,
+            "wt",
+            "2026-01-01T11:00:00Z",
+            Some(&w),
+            "in the worktree",
+        ),
+    );
+    let mut moved = session(
+        Agent::Claude,
+        "moved",
+        "2026-01-01T12:00:00Z",
+        Some("/old/place/proj"),
+        "before the move",
+    );
     moved.git.remote = Some("https://github.com/ana/proj".into());
     src.put("moved", &moved);
-    src.put("out", &session(Agent::Claude, "out", "2026-01-01T13:00:00Z", Some(&format!("{p}-other")), "elsewhere"));
-    let mut opts = ArchiveOptions::new(Layout::new(LayoutKind::Sync, ".ai/history", "ana", "h", Some(HOME.into())).unwrap());
+    src.put(
+        "out",
+        &session(
+            Agent::Claude,
+            "out",
+            "2026-01-01T13:00:00Z",
+            Some(&format!("{p}-other")),
+            "elsewhere",
+        ),
+    );
+    let mut opts = ArchiveOptions::new(
+        Layout::new(
+            LayoutKind::Sync,
+            ".ai/history",
+            "ana",
+            "h",
+            Some(HOME.into()),
+        )
+        .unwrap(),
+    );
     opts.selection = Some(selection);
     let r = run(&repo, &opts, &src.source());
     assert_eq!(r.new, 3, "{r:?}");
@@ -146,7 +303,11 @@ fn sync_selects_by_work_tree_worktrees_and_remote() {
     );
     let counting = src.source();
     let again = run(&repo, &opts, &counting);
-    assert_eq!((counting.reads(), again.new), (0, 0), "unselected sources are remembered too");
+    assert_eq!(
+        (counting.reads(), again.new),
+        (0, 0),
+        "unselected sources are remembered too"
+    );
 }
 
 #[test]
@@ -154,13 +315,28 @@ fn verify_finds_every_kind_of_problem() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = init_repo(&tmp.path().join("archive"));
     let src = Sources::new(&tmp.path().join("logs"));
-    let mut parent = session(Agent::Claude, "p", "2026-01-01T10:00:00Z", Some("/home/ana/p"), "parent <b>html</b> ```");
+    let mut parent = session(
+        Agent::Claude,
+        "p",
+        "2026-01-01T10:00:00Z",
+        Some("/home/ana/p"),
+        "parent <b>html</b> ```",
+    );
     parent.title = Some("Title: \"x\" ---".into());
-    let mut child = session(Agent::Claude, "c", "2026-01-01T10:01:00Z", Some("/srv/x"), "child");
+    let mut child = session(
+        Agent::Claude,
+        "c",
+        "2026-01-01T10:01:00Z",
+        Some("/srv/x"),
+        "child",
+    );
     child.parent = Some(parent.key.clone());
     src.put("p", &parent);
     src.put("c", &child);
-    src.put("n", &session(Agent::Gemini, "n", "2026-01-01T11:00:00Z", None, "no cwd"));
+    src.put(
+        "n",
+        &session(Agent::Gemini, "n", "2026-01-01T11:00:00Z", None, "no cwd"),
+    );
     let mut opts = backup_options("ana", "h");
     opts.render.reasoning = true;
     run(&repo, &opts, &src.source());
@@ -172,13 +348,27 @@ fn verify_finds_every_kind_of_problem() {
     let md = repo.root.join(&files[0]);
     let text = std::fs::read_to_string(&md).unwrap();
     std::fs::write(&md, text.replace("parent", "PARENT")).unwrap();
-    let json = repo.root.join(convx_core::archive::layout::json_path(&files[1]));
+    let json = repo
+        .root
+        .join(convx_core::archive::layout::json_path(&files[1]));
     std::fs::write(&json, "{ not json").unwrap();
-    std::fs::write(repo.root.join("history/ana/claude/h/stray.md"), format!("---\n---\n{LEAK}\n")).unwrap();
+    std::fs::write(
+        repo.root.join("history/ana/claude/h/stray.md"),
+        format!("---\n---\n{LEAK}\n"),
+    )
+    .unwrap();
     std::fs::remove_file(repo.root.join(&files[2])).unwrap();
     let r = verify(&repo.root, "history", &TestGuard);
-    let has = |path: &str, what: &str| r.problems.iter().any(|p| p.path.ends_with(path) && p.what.contains(what));
-    assert!(has(&files[0], "does not match its JSON"), "{:?}", r.problems);
+    let has = |path: &str, what: &str| {
+        r.problems
+            .iter()
+            .any(|p| p.path.ends_with(path) && p.what.contains(what))
+    };
+    assert!(
+        has(&files[0], "does not match its JSON"),
+        "{:?}",
+        r.problems
+    );
     assert!(has(&files[0], "content differs from the manifest"));
     assert!(has(".json", "not a valid session JSON"));
     assert!(has("stray.md", "not listed in any manifest"));
@@ -197,14 +387,35 @@ fn hooks_install_preserves_and_restores_an_existing_hook() {
     std::fs::write(hooks_dir.join("pre-commit"), mine).unwrap();
     let bin = PathBuf::from("/opt/convx's bin/convx");
     let out = hooks::install(&repo, &bin, ".ai/history", &[]).unwrap();
-    assert!(matches!(&out, HookOutcome::Installed { kept: Some(_), .. }), "{out:?}");
+    assert!(
+        matches!(&out, HookOutcome::Installed { kept: Some(_), .. }),
+        "{out:?}"
+    );
     let hook = std::fs::read_to_string(hooks_dir.join("pre-commit")).unwrap();
     assert!(hook.contains(hooks::MARKER));
-    assert!(hook.contains(r"convx_bin='/opt/convx'\''s bin/convx'"), "{hook}");
+    assert!(
+        hook.contains(r"convx_bin='/opt/convx'\''s bin/convx'"),
+        "{hook}"
+    );
     assert!(hook.contains("git add -- '.ai/history'"));
-    assert_eq!(std::fs::read_to_string(hooks_dir.join(hooks::ORIGINAL)).unwrap(), mine);
-    assert!(matches!(hooks::install(&repo, &bin, ".ai/history", &[]).unwrap(), HookOutcome::Updated { .. }));
-    assert!(matches!(hooks::uninstall(&repo).unwrap(), HookOutcome::Removed { restored: true, .. }));
-    assert_eq!(std::fs::read_to_string(hooks_dir.join("pre-commit")).unwrap(), mine);
-    assert!(hooks::uninstall(&repo).is_err(), "a foreign hook is left alone");
+    assert_eq!(
+        std::fs::read_to_string(hooks_dir.join(hooks::ORIGINAL)).unwrap(),
+        mine
+    );
+    assert!(matches!(
+        hooks::install(&repo, &bin, ".ai/history", &[]).unwrap(),
+        HookOutcome::Updated { .. }
+    ));
+    assert!(matches!(
+        hooks::uninstall(&repo).unwrap(),
+        HookOutcome::Removed { restored: true, .. }
+    ));
+    assert_eq!(
+        std::fs::read_to_string(hooks_dir.join("pre-commit")).unwrap(),
+        mine
+    );
+    assert!(
+        hooks::uninstall(&repo).is_err(),
+        "a foreign hook is left alone"
+    );
 }

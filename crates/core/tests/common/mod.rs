@@ -18,7 +18,11 @@ pub const HOME: &str = "/home/ana";
 /// Run git in `dir` with a test identity; panics on failure; returns stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = git_raw(dir, args);
-    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim_end().to_string()
 }
 
@@ -59,12 +63,27 @@ pub fn session(agent: Agent, id: &str, start: &str, cwd: Option<&str>, prompt: &
     let t = ts(start);
     let mut s = Session::new(agent, id);
     s.cwd = cwd.map(str::to_string);
-    s.push(Event::new(EventKind::UserPrompt { text: prompt.into(), attachments: vec![] }).at(Some(t)));
-    let mut reply = Event::new(EventKind::AssistantText { text: format!("Working on: {prompt}") })
-        .at(Some(t.checked_add(jiff::SignedDuration::from_secs(5)).unwrap()));
+    s.push(
+        Event::new(EventKind::UserPrompt {
+            text: prompt.into(),
+            attachments: vec![],
+        })
+        .at(Some(t)),
+    );
+    let mut reply = Event::new(EventKind::AssistantText {
+        text: format!("Working on: {prompt}"),
+    })
+    .at(Some(
+        t.checked_add(jiff::SignedDuration::from_secs(5)).unwrap(),
+    ));
     reply.usage = Some(CallUsage::new(
         Some("model-x".into()),
-        Usage { input: 100, cache_read: 50, output: 20, ..Usage::default() },
+        Usage {
+            input: 100,
+            cache_read: 50,
+            output: 20,
+            ..Usage::default()
+        },
         format!("{id}-call-1"),
     ));
     s.push(reply);
@@ -75,11 +94,19 @@ pub fn session(agent: Agent, id: &str, start: &str, cwd: Option<&str>, prompt: &
             input: serde_json::json!({"command": "ls -la"}),
             subagent: None,
         })
-        .at(Some(t.checked_add(jiff::SignedDuration::from_secs(6)).unwrap())),
+        .at(Some(
+            t.checked_add(jiff::SignedDuration::from_secs(6)).unwrap(),
+        )),
     );
     s.push(
-        Event::new(EventKind::ToolResult { call_id: format!("{id}-c1"), output: "total 0\n".into(), is_error: false })
-            .at(Some(t.checked_add(jiff::SignedDuration::from_secs(7)).unwrap())),
+        Event::new(EventKind::ToolResult {
+            call_id: format!("{id}-c1"),
+            output: "total 0\n".into(),
+            is_error: false,
+        })
+        .at(Some(
+            t.checked_add(jiff::SignedDuration::from_secs(7)).unwrap(),
+        )),
     );
     s
 }
@@ -97,7 +124,9 @@ pub struct Sources {
 impl Sources {
     pub fn new(dir: &Path) -> Sources {
         std::fs::create_dir_all(dir).unwrap();
-        Sources { dir: dir.to_path_buf() }
+        Sources {
+            dir: dir.to_path_buf(),
+        }
     }
 
     pub fn put(&self, name: &str, s: &Session) -> PathBuf {
@@ -109,7 +138,12 @@ impl Sources {
     }
 
     pub fn source(&self) -> Counting {
-        Counting { inner: JsonDirSource { dir: self.dir.clone() }, reads: AtomicUsize::new(0) }
+        Counting {
+            inner: JsonDirSource {
+                dir: self.dir.clone(),
+            },
+            reads: AtomicUsize::new(0),
+        }
     }
 }
 
@@ -129,7 +163,10 @@ impl SessionSource for Counting {
     fn discover(&self) -> Discovered {
         self.inner.discover()
     }
-    fn read(&self, source: &convx_adapters::Source) -> Result<convx_adapters::SourceOutput, String> {
+    fn read(
+        &self,
+        source: &convx_adapters::Source,
+    ) -> Result<convx_adapters::SourceOutput, String> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         self.inner.read(source)
     }
@@ -145,7 +182,9 @@ pub const REDACT_ME: &str = "sk-test-redact-me";
 impl Guard for TestGuard {
     fn redact_session(&self, s: &mut Session) {
         for e in &mut s.events {
-            if let EventKind::UserPrompt { text, .. } | EventKind::AssistantText { text } = &mut e.kind {
+            if let EventKind::UserPrompt { text, .. } | EventKind::AssistantText { text } =
+                &mut e.kind
+            {
                 if text.contains(REDACT_ME) {
                     *text = text.replace(REDACT_ME, "[REDACTED:test]");
                 }
@@ -162,13 +201,19 @@ impl Guard for TestGuard {
         text.lines()
             .enumerate()
             .filter(|(_, l)| l.contains(LEAK))
-            .map(|(i, _)| Finding { rule: "test-leak".into(), line: i + 1, masked: "LEAK…4f9a".into() })
+            .map(|(i, _)| Finding {
+                rule: "test-leak".into(),
+                line: i + 1,
+                masked: "LEAK…4f9a".into(),
+            })
             .collect()
     }
 }
 
 pub fn backup_options(user: &str, host: &str) -> ArchiveOptions {
-    ArchiveOptions::new(Layout::new(LayoutKind::Backup, "history", user, host, Some(HOME.into())).unwrap())
+    ArchiveOptions::new(
+        Layout::new(LayoutKind::Backup, "history", user, host, Some(HOME.into())).unwrap(),
+    )
 }
 
 pub fn run(repo: &Repo, opts: &ArchiveOptions, src: &dyn SessionSource) -> Report {
@@ -179,14 +224,19 @@ pub fn run(repo: &Repo, opts: &ArchiveOptions, src: &dyn SessionSource) -> Repor
 pub fn snapshot(root: &Path, sub: &str) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
     let mut out = BTreeMap::new();
     fn walk(root: &Path, rel: &str, out: &mut BTreeMap<String, (Vec<u8>, std::time::SystemTime)>) {
-        let Ok(entries) = std::fs::read_dir(root.join(rel)) else { return };
+        let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+            return;
+        };
         for e in entries.flatten() {
             let child = format!("{rel}/{}", e.file_name().to_string_lossy());
             if e.file_type().unwrap().is_dir() {
                 walk(root, &child, out);
             } else {
                 let md = e.metadata().unwrap();
-                out.insert(child, (std::fs::read(e.path()).unwrap(), md.modified().unwrap()));
+                out.insert(
+                    child,
+                    (std::fs::read(e.path()).unwrap(), md.modified().unwrap()),
+                );
             }
         }
     }
@@ -196,5 +246,8 @@ pub fn snapshot(root: &Path, sub: &str) -> BTreeMap<String, (Vec<u8>, std::time:
 
 /// Paths of the `.md` files under `root/sub`.
 pub fn md_files(root: &Path, sub: &str) -> Vec<String> {
-    snapshot(root, sub).into_keys().filter(|k| k.ends_with(".md")).collect()
+    snapshot(root, sub)
+        .into_keys()
+        .filter(|k| k.ends_with(".md"))
+        .collect()
 }

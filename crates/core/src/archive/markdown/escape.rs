@@ -106,7 +106,8 @@ pub fn inline(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '|' | '~' | '(' | ')' | '{' | '}' | '+' | '=' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '|' | '~' | '(' | ')' | '{' | '}'
+            | '+' | '=' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -174,13 +175,20 @@ struct Analysis {
 }
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_FOOTNOTES
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
 }
 
 fn analyze(text: &str) -> Analysis {
     let doc = format!("{text}\n\n{SENTINEL}\n");
     let sentinel_at = text.len() + 2;
-    let mut a = Analysis { has_html: false, clean_end: false, code: Vec::new() };
+    let mut a = Analysis {
+        has_html: false,
+        clean_end: false,
+        code: Vec::new(),
+    };
     let mut depth = 0usize;
     for (event, range) in Parser::new_ext(&doc, options()).into_offset_iter() {
         match event {
@@ -193,7 +201,9 @@ fn analyze(text: &str) -> Analysis {
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Code(_) => a.code.push(range),
             Event::Html(_) | Event::InlineHtml(_) => a.has_html = true,
-            Event::Text(t) if depth == 1 && range.start == sentinel_at && &*t == SENTINEL => a.clean_end = true,
+            Event::Text(t) if depth == 1 && range.start == sentinel_at && &*t == SENTINEL => {
+                a.clean_end = true
+            }
             _ => {}
         }
     }
@@ -260,13 +270,11 @@ fn open_fence(text: &str) -> Option<String> {
 /// At most `max_chars` characters and `max_lines` lines of `text`; `Some(total chars)`
 /// when it was cut.
 pub fn truncate(text: &str, max_chars: usize, max_lines: usize) -> (&str, Option<usize>) {
-    let mut chars = 0;
     let mut lines = 0;
-    for (i, c) in text.char_indices() {
+    for (chars, (i, c)) in text.char_indices().enumerate() {
         if chars == max_chars || lines == max_lines {
             return (&text[..i], Some(text.chars().count()));
         }
-        chars += 1;
         if c == '\n' {
             lines += 1;
         }
@@ -304,7 +312,12 @@ mod tests {
 
     #[test]
     fn open_fences_are_closed() {
-        for c in ["```\nunclosed", "~~~~python\nx", "text\n````\n```\nstill open", "> ```\n> quoted"] {
+        for c in [
+            "```\nunclosed",
+            "~~~~python\nx",
+            "text\n````\n```\nstill open",
+            "> ```\n> quoted",
+        ] {
             let out = prose(c);
             assert!(analyze(&out).clean_end, "{c:?} -> {out:?}");
         }
@@ -323,8 +336,14 @@ mod tests {
     fn inline_forms() {
         assert_eq!(code_span("a`b"), "``a`b``");
         assert_eq!(code_span("`x"), "`` `x ``");
-        assert_eq!(inline("# <b>[x](y)</b>\nz"), "\\# &lt;b&gt;\\[x\\]\\(y\\)&lt;/b&gt; z");
-        assert_eq!(html_text("</summary><b>\"x\""), "&lt;/summary&gt;&lt;b&gt;&quot;x&quot;");
+        assert_eq!(
+            inline("# <b>[x](y)</b>\nz"),
+            "\\# &lt;b&gt;\\[x\\]\\(y\\)&lt;/b&gt; z"
+        );
+        assert_eq!(
+            html_text("</summary><b>\"x\""),
+            "&lt;/summary&gt;&lt;b&gt;&quot;x&quot;"
+        );
     }
 
     #[test]

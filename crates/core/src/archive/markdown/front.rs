@@ -20,7 +20,12 @@ fn time(t: Timestamp) -> String {
 /// `1h 02m 03s`, `3m 05s`, `45s`, `2d 03h 04m`.
 pub fn duration(secs: i64) -> String {
     let secs = secs.max(0);
-    let (d, h, m, s) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
     if d > 0 {
         format!("{d}d {h:02}h {m:02}m")
     } else if h > 0 {
@@ -74,7 +79,11 @@ pub fn write(out: &mut String, s: &Session, ctx: &RenderContext) {
     }
     let u = &s.summary.usage;
     let _ = writeln!(w, "tokens:\n  total: {}", u.total());
-    let _ = writeln!(w, "  input: {}\n  cache_creation: {}\n  cache_read: {}", u.input, u.cache_creation, u.cache_read);
+    let _ = writeln!(
+        w,
+        "  input: {}\n  cache_creation: {}\n  cache_read: {}",
+        u.input, u.cache_creation, u.cache_read
+    );
     let _ = writeln!(w, "  output: {}\n  reasoning: {}", u.output, u.reasoning);
     let _ = writeln!(w, "prompts: {}", s.summary.counts.user_prompts);
     let _ = writeln!(w, "tool_calls: {}", s.summary.counts.tool_calls);
@@ -93,7 +102,11 @@ pub fn write(out: &mut String, s: &Session, ctx: &RenderContext) {
             }
         }
     }
-    let _ = writeln!(w, "render:\n  reasoning: {}\n  context: {}", ctx.options.reasoning, ctx.options.context);
+    let _ = writeln!(
+        w,
+        "render:\n  reasoning: {}\n  context: {}",
+        ctx.options.reasoning, ctx.options.context
+    );
     w.push_str("---\n");
 }
 
@@ -129,7 +142,10 @@ pub fn read(md: &str) -> Option<Recorded> {
         }
         match section {
             "parent" => {
-                let p = rec.parent.get_or_insert_with(|| Link { key: String::new(), file: None });
+                let p = rec.parent.get_or_insert_with(|| Link {
+                    key: String::new(),
+                    file: None,
+                });
                 if let Some(v) = line.strip_prefix("  key:") {
                     p.key = string(v)?;
                 } else if let Some(v) = line.strip_prefix("  file:") {
@@ -138,7 +154,10 @@ pub fn read(md: &str) -> Option<Recorded> {
             }
             "children" => {
                 if let Some(v) = line.strip_prefix("  - key:") {
-                    rec.children.push(Link { key: string(v)?, file: None });
+                    rec.children.push(Link {
+                        key: string(v)?,
+                        file: None,
+                    });
                 } else if let Some(v) = line.strip_prefix("    file:") {
                     rec.children.last_mut()?.file = Some(string(v)?);
                 }
@@ -174,10 +193,25 @@ mod tests {
         let mut s = Session::new(convx_model::Agent::Claude, "x");
         s.title = Some("a \"quoted\": title\n---\nkey: evil".into());
         let ctx = RenderContext {
-            options: RenderOptions { reasoning: true, context: false },
+            options: RenderOptions {
+                reasoning: true,
+                context: false,
+            },
             cwd: Some("~/src/a \"b\"".into()),
-            parent: Some(Link { key: "claude:p".into(), file: Some("p.md".into()) }),
-            children: vec![Link { key: "claude:c1".into(), file: Some("c1.md".into()) }, Link { key: "claude:c2".into(), file: None }],
+            parent: Some(Link {
+                key: "claude:p".into(),
+                file: Some("p.md".into()),
+            }),
+            children: vec![
+                Link {
+                    key: "claude:c1".into(),
+                    file: Some("c1.md".into()),
+                },
+                Link {
+                    key: "claude:c2".into(),
+                    file: None,
+                },
+            ],
             stem: "x".into(),
         };
         let mut out = String::new();
@@ -188,6 +222,10 @@ mod tests {
         assert_eq!(rec.parent, ctx.parent);
         assert_eq!(rec.children, ctx.children);
         assert_eq!(rec.options, ctx.options);
-        assert_eq!(out.matches("\n---\n").count(), 1, "the title cannot end the front matter: {out}");
+        assert_eq!(
+            out.matches("\n---\n").count(),
+            1,
+            "the title cannot end the front matter: {out}"
+        );
     }
 }

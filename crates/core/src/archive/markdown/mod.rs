@@ -27,7 +27,9 @@ pub const MAX_TOOL_LINES: usize = 200;
 pub const MAX_PROSE_CHARS: usize = 40_000;
 
 /// What to include.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct RenderOptions {
     /// Include reasoning (collapsed).
     pub reasoning: bool,
@@ -64,7 +66,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -79,13 +81,23 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 fn link_text(link: &Link) -> String {
     link.file
         .as_deref()
-        .map(|f| f.rsplit('/').next().unwrap_or(f).trim_end_matches(".md").to_string())
+        .map(|f| {
+            f.rsplit('/')
+                .next()
+                .unwrap_or(f)
+                .trim_end_matches(".md")
+                .to_string()
+        })
         .unwrap_or_else(|| link.key.clone())
 }
 
 fn link_md(link: &Link) -> String {
     match &link.file {
-        Some(f) => format!("[{}]({f}) · {}", inline(&link_text(link)), code_span(&link.key)),
+        Some(f) => format!(
+            "[{}]({f}) · {}",
+            inline(&link_text(link)),
+            code_span(&link.key)
+        ),
         None => code_span(&link.key),
     }
 }
@@ -166,9 +178,20 @@ impl Renderer<'_> {
             plural(s.summary.usage.total(), "token", "tokens"),
         ];
         if !s.models.is_empty() {
-            second.push(s.models.iter().map(|m| inline(m)).collect::<Vec<_>>().join(", "));
+            second.push(
+                s.models
+                    .iter()
+                    .map(|m| inline(m))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
         }
-        let _ = write!(self.out, "{}  \n{}\n\n", first.join(" · "), second.join(" · "));
+        let _ = write!(
+            self.out,
+            "{}  \n{}\n\n",
+            first.join(" · "),
+            second.join(" · ")
+        );
     }
 
     fn relations(&mut self) {
@@ -205,10 +228,10 @@ impl Renderer<'_> {
         let events = &self.session.events;
         let mut results: HashMap<&str, usize> = HashMap::new();
         for (i, e) in events.iter().enumerate() {
-            if let EventKind::ToolResult { call_id, .. } = &e.kind {
-                if !e.inherited {
-                    results.entry(call_id.as_str()).or_insert(i);
-                }
+            if let EventKind::ToolResult { call_id, .. } = &e.kind
+                && !e.inherited
+            {
+                results.entry(call_id.as_str()).or_insert(i);
             }
         }
         let mut used: HashSet<usize> = HashSet::new();
@@ -220,8 +243,16 @@ impl Renderer<'_> {
                 EventKind::UserPrompt { text, attachments } => {
                     self.turn += 1;
                     let when = self.stamp(e.timestamp, true);
-                    let flag = if e.abandoned { " · abandoned branch" } else { "" };
-                    let _ = write!(self.out, "## Turn {}{when}{flag}\n\n### User\n\n", self.turn);
+                    let flag = if e.abandoned {
+                        " · abandoned branch"
+                    } else {
+                        ""
+                    };
+                    let _ = write!(
+                        self.out,
+                        "## Turn {}{when}{flag}\n\n### User\n\n",
+                        self.turn
+                    );
                     self.prose(text);
                     for a in attachments {
                         let mut parts = vec![inline(&a.kind)];
@@ -245,14 +276,21 @@ impl Renderer<'_> {
                     }
                     self.assistant(e);
                     if text.trim().is_empty() {
-                        self.out.push_str("*Reasoning: encrypted, not recorded.*\n\n");
+                        self.out
+                            .push_str("*Reasoning: encrypted, not recorded.*\n\n");
                     } else {
-                        self.out.push_str("<details>\n<summary>Reasoning</summary>\n\n");
+                        self.out
+                            .push_str("<details>\n<summary>Reasoning</summary>\n\n");
                         self.prose(text);
                         self.out.push_str("</details>\n\n");
                     }
                 }
-                EventKind::ToolCall { call_id, name, input, subagent } => {
+                EventKind::ToolCall {
+                    call_id,
+                    name,
+                    input,
+                    subagent,
+                } => {
                     self.assistant(e);
                     let result = results.get(call_id.as_str()).copied();
                     if let Some(r) = result {
@@ -260,7 +298,11 @@ impl Renderer<'_> {
                     }
                     self.tool_call(name, input, subagent.as_deref(), result.map(|r| &events[r]));
                 }
-                EventKind::ToolResult { call_id, output, is_error } => {
+                EventKind::ToolResult {
+                    call_id,
+                    output,
+                    is_error,
+                } => {
                     if used.contains(&i) {
                         continue;
                     }
@@ -277,7 +319,11 @@ impl Renderer<'_> {
                     if !self.ctx.options.context {
                         continue;
                     }
-                    let _ = write!(self.out, "<details>\n<summary>Context · {}</summary>\n\n", html_text(source));
+                    let _ = write!(
+                        self.out,
+                        "<details>\n<summary>Context · {}</summary>\n\n",
+                        html_text(source)
+                    );
                     self.tool_text(text, "text");
                     self.out.push_str("</details>\n\n");
                 }
@@ -303,10 +349,14 @@ impl Renderer<'_> {
                 }
                 EventKind::Compaction { summary, trigger } => {
                     let when = self.stamp(e.timestamp, false);
-                    let how = trigger.as_deref().map(|t| format!(" ({})", inline(t))).unwrap_or_default();
+                    let how = trigger
+                        .as_deref()
+                        .map(|t| format!(" ({})", inline(t)))
+                        .unwrap_or_default();
                     let _ = write!(self.out, "> **Conversation compacted**{how}{when}\n\n");
                     if let Some(sum) = summary.as_deref().filter(|x| !x.trim().is_empty()) {
-                        self.out.push_str("<details>\n<summary>Compaction summary</summary>\n\n");
+                        self.out
+                            .push_str("<details>\n<summary>Compaction summary</summary>\n\n");
                         self.prose(sum);
                         self.out.push_str("</details>\n\n");
                     }
@@ -318,7 +368,9 @@ impl Renderer<'_> {
     }
 
     fn assistant(&mut self, e: &Event) {
-        let want = Role::Assistant { abandoned: e.abandoned };
+        let want = Role::Assistant {
+            abandoned: e.abandoned,
+        };
         if self.role == want {
             return;
         }
@@ -327,7 +379,11 @@ impl Renderer<'_> {
             self.preamble = true;
         }
         let when = self.stamp(e.timestamp, false);
-        let flag = if e.abandoned { " · abandoned branch" } else { "" };
+        let flag = if e.abandoned {
+            " · abandoned branch"
+        } else {
+            ""
+        };
         let _ = write!(self.out, "### Assistant{when}{flag}\n\n");
         self.role = want;
     }
@@ -365,7 +421,11 @@ impl Renderer<'_> {
     }
 
     fn output_block(&mut self, output: &str, is_error: bool) {
-        self.out.push_str(if is_error { "**Output (error)**\n\n" } else { "**Output**\n\n" });
+        self.out.push_str(if is_error {
+            "**Output (error)**\n\n"
+        } else {
+            "**Output**\n\n"
+        });
         if output.is_empty() {
             self.out.push_str("*(empty)*\n\n");
         } else {
@@ -373,11 +433,26 @@ impl Renderer<'_> {
         }
     }
 
-    fn tool_call(&mut self, name: &str, input: &serde_json::Value, subagent: Option<&str>, result: Option<&Event>) {
-        let preview = preview(input).map(|p| format!(" · <code>{}</code>", html_text(&p))).unwrap_or_default();
-        let failed = matches!(result.map(|r| &r.kind), Some(EventKind::ToolResult { is_error: true, .. }));
+    fn tool_call(
+        &mut self,
+        name: &str,
+        input: &serde_json::Value,
+        subagent: Option<&str>,
+        result: Option<&Event>,
+    ) {
+        let preview = preview(input)
+            .map(|p| format!(" · <code>{}</code>", html_text(&p)))
+            .unwrap_or_default();
+        let failed = matches!(
+            result.map(|r| &r.kind),
+            Some(EventKind::ToolResult { is_error: true, .. })
+        );
         let flag = if failed { " · failed" } else { "" };
-        let _ = write!(self.out, "<details>\n<summary><b>{}</b>{preview}{flag}</summary>\n\n", html_text(name));
+        let _ = write!(
+            self.out,
+            "<details>\n<summary><b>{}</b>{preview}{flag}</summary>\n\n",
+            html_text(name)
+        );
         if let Some(key) = subagent {
             let link = self
                 .ctx
@@ -385,7 +460,10 @@ impl Renderer<'_> {
                 .iter()
                 .find(|c| c.key == key)
                 .cloned()
-                .unwrap_or_else(|| Link { key: key.to_string(), file: None });
+                .unwrap_or_else(|| Link {
+                    key: key.to_string(),
+                    file: None,
+                });
             let _ = write!(self.out, "Sub-agent: {}\n\n", link_md(&link));
         }
         match input {
@@ -401,7 +479,13 @@ impl Renderer<'_> {
                 self.tool_text(&pretty, "json");
             }
         }
-        if let Some(Event { kind: EventKind::ToolResult { output, is_error, .. }, .. }) = result {
+        if let Some(Event {
+            kind: EventKind::ToolResult {
+                output, is_error, ..
+            },
+            ..
+        }) = result
+        {
             self.output_block(output, *is_error);
         }
         self.out.push_str("</details>\n\n");
@@ -410,14 +494,31 @@ impl Renderer<'_> {
 
 /// A short one-line preview of a tool input: its command, path, pattern, url or query.
 fn preview(input: &serde_json::Value) -> Option<String> {
-    const KEYS: [&str; 10] =
-        ["command", "cmd", "file_path", "path", "pattern", "url", "query", "description", "prompt", "filePath"];
+    const KEYS: [&str; 10] = [
+        "command",
+        "cmd",
+        "file_path",
+        "path",
+        "pattern",
+        "url",
+        "query",
+        "description",
+        "prompt",
+        "filePath",
+    ];
     let text = match input {
         serde_json::Value::Object(m) => KEYS.iter().find_map(|k| match m.get(*k) {
             Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-            Some(serde_json::Value::Array(a)) if !a.is_empty() => {
-                Some(a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect::<Vec<_>>().join(" "))
-            }
+            Some(serde_json::Value::Array(a)) if !a.is_empty() => Some(
+                a.iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             _ => None,
         })?,
         serde_json::Value::String(s) if !s.trim().is_empty() => s.clone(),

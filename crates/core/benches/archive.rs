@@ -69,6 +69,15 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// User + system CPU seconds of this process so far (from /proc/self/stat, 100 Hz ticks).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn text_of(len: usize, seed: usize) -> String {
     const WORDS: [&str; 16] = [
         "the",
@@ -279,13 +288,14 @@ fn phase(a: &Args) {
     .unwrap();
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "{{\"secs\":{secs:.4},\"new\":{},\"updated\":{},\"unchanged\":{},\"sources_read\":{},\"bytes_read\":{},\"peak_rss_mb\":{:.1},\"errors\":{}}}",
+        "{{\"secs\":{secs:.4},\"new\":{},\"updated\":{},\"unchanged\":{},\"sources_read\":{},\"bytes_read\":{},\"peak_rss_mb\":{:.1},\"cpu_secs\":{:.2},\"errors\":{}}}",
         r.new,
         r.updated,
         r.unchanged,
         r.sources_read,
         r.bytes_read,
         peak_rss_mb(),
+        cpu_secs(),
         r.errors.len()
     );
 }
@@ -347,8 +357,10 @@ fn main() {
     };
     let secs = cold["secs"].as_f64().unwrap();
     println!(
-        "cold backup:  {secs:.2}s, {:.0} MB/s, {} sessions written, peak RSS {} MB",
+        "cold backup:  {secs:.2}s wall, {:.0} MB/s, {} CPU-s ({:.0} MB per CPU-s), {} sessions written, peak RSS {} MB",
         mb / secs,
+        cold["cpu_secs"],
+        mb / cold["cpu_secs"].as_f64().unwrap().max(0.01),
         cold["new"],
         cold["peak_rss_mb"]
     );

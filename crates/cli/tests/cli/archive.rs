@@ -363,3 +363,46 @@ fn help_texts() {
         insta::assert_snapshot!(format!("help_{cmd}"), text(&out.stdout));
     }
 }
+
+#[test]
+fn push_sends_the_commit_to_the_remote() {
+    let w = World::new();
+    three(&w);
+    let origin = w.path("origin.git");
+    git(
+        w.tmp.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.to_str().unwrap(),
+        ],
+    );
+    let repo = w.path("archive");
+    git(
+        w.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            repo.to_str().unwrap(),
+        ],
+    );
+    let out = w.run(&[
+        "backup",
+        "--from-json",
+        w.input.to_str().unwrap(),
+        "--output",
+        repo.to_str().unwrap(),
+        "--host",
+        "h",
+        "--push",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        git(&origin, &["log", "--format=%s", "main"]),
+        "convx backup: 3 new, 0 updated sessions (ana@h)"
+    );
+}

@@ -56,6 +56,11 @@ pub(crate) fn read_source(
     let mut sessions = out.sessions;
     for s in &mut sessions {
         warnings += s.warnings.len() as u64;
+        // A source's (size, mtime) changes whenever the agent touches it; archived, it would
+        // rewrite every session of a shared source (a database) on every run.
+        for f in &mut s.sources {
+            f.fingerprint = convx_model::Fingerprint::default();
+        }
         guard.redact_session(s);
     }
     Ok((sessions, warnings))

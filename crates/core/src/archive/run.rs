@@ -732,9 +732,9 @@ fn write_job(
 ) -> Done {
     let Job { session, path, ctx } = job;
     let status = (|| -> std::io::Result<Status> {
-        let mut jw = GuardedWriter::new(tmp, guard);
+        let mut jw = std::io::BufWriter::with_capacity(64 * 1024, GuardedWriter::new(tmp, guard));
         json::write_session(&mut jw, &session)?;
-        let j = jw.finish()?;
+        let j = jw.into_inner().map_err(|e| e.into_error())?.finish()?;
         let md_text = markdown::render(&session, &ctx);
         let mut mw = GuardedWriter::new(tmp, guard);
         mw.write_all(md_text.as_bytes())?;

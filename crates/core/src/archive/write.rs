@@ -124,6 +124,10 @@ impl<'a> GuardedWriter<'a> {
 
     fn scan(&mut self, text: &str) {
         let found = self.guard.check_residue(text);
+        self.record(found);
+    }
+
+    fn record(&mut self, found: Vec<Finding>) {
         let base = self.lines_done.saturating_sub(self.carry_lines);
         for mut f in found {
             f.line += base;
@@ -176,8 +180,10 @@ impl<'a> GuardedWriter<'a> {
     pub fn finish(mut self) -> io::Result<Rendered> {
         let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
         let data = if self.spill.is_none() {
-            let text = String::from_utf8_lossy(&self.buf).into_owned();
-            self.scan(&text);
+            let found = self
+                .guard
+                .check_residue(&String::from_utf8_lossy(&self.buf));
+            self.record(found);
             Data::Memory(std::mem::take(&mut self.buf))
         } else {
             self.flush_chunk(true)?;

@@ -277,6 +277,18 @@ fn phase(a: &Args) {
             dir: dir.join("corpus"),
         }),
     };
+    // Parts of a run, timed alone (cache already warm from the previous phase).
+    let t = Instant::now();
+    let found = source.discover().sources.len();
+    let discover_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let state_file = convx_core::archive::state::state_path(&repo.git_dir, &opts.layout);
+    let known =
+        convx_core::archive::state::State::load(&state_file).map_or(0, |s| s.sessions.len());
+    let state_ms = t.elapsed().as_secs_f64() * 1000.0;
+    eprintln!(
+        "discover {found} sources: {discover_ms:.1} ms; load state ({known} sessions): {state_ms:.1} ms"
+    );
     let t = Instant::now();
     let r = convx_core::archive::run(
         &repo,
@@ -312,6 +324,7 @@ fn child(dir: &Path, a: &Args) -> serde_json::Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    eprintln!("  [{}]", String::from_utf8_lossy(&out.stderr).trim());
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

@@ -15,7 +15,6 @@ use super::{ArchiveError, Progress, git::Repo, json};
 use convx_model::{Agent, Counts, Session, Timestamp};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -400,21 +399,39 @@ pub fn run(
     Ok(report)
 }
 
-/// Sources whose archived files are gone from the work tree are read again.
+/// Sources whose archived files are gone from the work tree are read again. One
+/// `read_dir` per archive folder, not one `stat` per file.
 fn heal_missing_files(
     repo: &Repo,
     state: &State,
     disc: &Discovered,
     initial: &mut BTreeSet<usize>,
 ) {
-    let missing: HashSet<&str> = state
-        .sessions
-        .iter()
-        .filter(|(_, st)| {
-            !repo.root.join(&st.path).exists() || !repo.root.join(json_path(&st.path)).exists()
-        })
-        .map(|(k, _)| k.as_str())
-        .collect();
+    let mut by_dir: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for (key, st) in &state.sessions {
+        let (dir, _) = split_dir(&st.path);
+        by_dir
+            .entry(dir)
+            .or_default()
+            .push((key.as_str(), st.path.as_str()));
+    }
+    let mut missing: HashSet<&str> = HashSet::new();
+    for (dir, sessions) in by_dir {
+        let names: HashSet<String> = std::fs::read_dir(repo.root.join(dir))
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (key, path) in sessions {
+            let md = split_dir(path).1;
+            let json = format!(".{}.json", md.strip_suffix(".md").unwrap_or(md));
+            if !names.contains(md) || !names.contains(&json) {
+                missing.insert(key);
+            }
+        }
+    }
     if missing.is_empty() {
         return;
     }
@@ -735,10 +752,8 @@ fn write_job(
         let mut jw = std::io::BufWriter::with_capacity(64 * 1024, GuardedWriter::new(tmp, guard));
         json::write_session(&mut jw, &session)?;
         let j = jw.into_inner().map_err(|e| e.into_error())?.finish()?;
-        let md_text = markdown::render(&session, &ctx);
         let mut mw = GuardedWriter::new(tmp, guard);
-        mw.write_all(md_text.as_bytes())?;
-        drop(md_text);
+        markdown::render_to(&session, &ctx, &mut mw)?;
         let m = mw.finish()?;
         if !j.findings.is_empty() || !m.findings.is_empty() {
             let mut reasons: Vec<String> = Vec::new();

@@ -115,10 +115,19 @@ impl SessionSource for JsonDirSource {
     }
 
     fn read(&self, source: &Source) -> Result<SourceOutput, String> {
-        let bytes =
-            std::fs::read(&source.path).map_err(|e| format!("{}: {e}", source.path.display()))?;
-        let session = super::json::read_session(&bytes)
-            .map_err(|e| format!("{}: {e}", source.path.display()))?;
+        let err = |e: &dyn std::fmt::Display| format!("{}: {e}", source.path.display());
+        // Large files are parsed from a reader, so the file is not in memory twice.
+        let session = if source.fingerprint.size > 16 * 1024 * 1024 {
+            let file = std::fs::File::open(&source.path).map_err(|e| err(&e))?;
+            let mut s: convx_model::Session =
+                serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, file))
+                    .map_err(|e| err(&e))?;
+            super::json::restore_calls(&mut s);
+            s
+        } else {
+            let bytes = std::fs::read(&source.path).map_err(|e| err(&e))?;
+            super::json::read_session(&bytes).map_err(|e| err(&e))?
+        };
         Ok(SourceOutput {
             sessions: vec![session],
             warnings: Vec::new(),

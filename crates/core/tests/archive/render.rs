@@ -274,3 +274,28 @@ fn sub_agent_with_links() {
     ];
     insta::assert_snapshot!(render(&s, &c));
 }
+
+#[test]
+fn streamed_rendering_gives_the_same_bytes() {
+    let mut s = rich();
+    for i in 0..3000 {
+        s.push(Event::new(EventKind::UserPrompt {
+            text: format!("prompt {i}\n\n\n"),
+            attachments: vec![],
+        }));
+        s.push(Event::new(EventKind::ToolResult {
+            call_id: format!("x{i}"),
+            output: "output line\n".repeat(20),
+            is_error: false,
+        }));
+    }
+    let c = ctx(RenderOptions::default());
+    let whole = render(&s, &c);
+    assert!(
+        whole.len() > 1_000_000,
+        "large enough to be flushed in pieces"
+    );
+    let mut streamed = Vec::new();
+    convx_core::archive::markdown::render_to(&s, &c, &mut streamed).unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+}

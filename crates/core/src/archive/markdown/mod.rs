@@ -104,18 +104,32 @@ fn link_md(link: &Link) -> String {
 
 /// Render `session` to Markdown.
 pub fn render(session: &Session, ctx: &RenderContext) -> String {
-    let mut r = Renderer {
-        out: String::with_capacity(4096),
-        ctx,
-        session,
-        role: Role::None,
-        day: None,
-        turn: 0,
-        preamble: false,
-    };
+    let mut r = Renderer::new(session, ctx, None);
     r.document();
     r.out
 }
+
+/// Render `session` to Markdown into `w`, a piece at a time (the same bytes as [`render`],
+/// without holding the whole text of a huge session in memory).
+pub fn render_to(
+    session: &Session,
+    ctx: &RenderContext,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut r = Renderer::new(session, ctx, Some(w));
+    r.document();
+    if let Some(e) = r.error.take() {
+        return Err(e);
+    }
+    let out = std::mem::take(&mut r.out);
+    match r.sink.as_mut() {
+        Some(sink) => sink.write_all(out.as_bytes()),
+        None => Ok(()),
+    }
+}
+
+/// Rendered text is handed to the sink in pieces of about this size.
+const FLUSH_BYTES: usize = 256 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -126,6 +140,8 @@ enum Role {
 
 struct Renderer<'a> {
     out: String,
+    sink: Option<&'a mut dyn std::io::Write>,
+    error: Option<std::io::Error>,
     ctx: &'a RenderContext,
     session: &'a Session,
     role: Role,
@@ -134,7 +150,42 @@ struct Renderer<'a> {
     preamble: bool,
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    fn new(
+        session: &'a Session,
+        ctx: &'a RenderContext,
+        sink: Option<&'a mut dyn std::io::Write>,
+    ) -> Self {
+        Renderer {
+            out: String::with_capacity(4096),
+            sink,
+            error: None,
+            ctx,
+            session,
+            role: Role::None,
+            day: None,
+            turn: 0,
+            preamble: false,
+        }
+    }
+
+    /// Hand what is rendered so far to the sink, keeping trailing newlines (the document's
+    /// end is trimmed).
+    fn maybe_flush(&mut self) {
+        if self.out.len() < FLUSH_BYTES || self.error.is_some() {
+            return;
+        }
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        let keep = self.out.len() - self.out.trim_end_matches('\n').len();
+        let cut = self.out.len() - keep;
+        if let Err(e) = sink.write_all(&self.out.as_bytes()[..cut]) {
+            self.error = Some(e);
+        }
+        self.out.drain(..cut);
+    }
+
     fn document(&mut self) {
         let s = self.session;
         front::write(&mut self.out, s, self.ctx);
@@ -239,6 +290,7 @@ impl Renderer<'_> {
             if e.inherited {
                 continue;
             }
+            self.maybe_flush();
             match &e.kind {
                 EventKind::UserPrompt { text, attachments } => {
                     self.turn += 1;

@@ -99,12 +99,13 @@ pub(crate) fn read_and_decide(
         }
     }
     let left = AtomicU64::new(budget);
+    let big_kept = std::sync::atomic::AtomicBool::new(false);
     let mut reads: BTreeMap<usize, SourceRead> = BTreeMap::new();
     let mut items: Vec<Item> = Vec::new();
     let mut wanted = initial;
     progress.phase("reading", wanted.len() as u64);
     loop {
-        let batch: Vec<usize> = wanted
+        let mut batch: Vec<usize> = wanted
             .iter()
             .copied()
             .filter(|i| !reads.contains_key(i))
@@ -112,6 +113,7 @@ pub(crate) fn read_and_decide(
         if batch.is_empty() {
             break;
         }
+        batch.sort_by_key(|&i| (disc.sources[i].fingerprint.size, i));
         let results: Vec<(usize, SourceRead, Vec<Item>)> = batch
             .par_iter()
             .map(|&i| {
@@ -120,11 +122,15 @@ pub(crate) fn read_and_decide(
                     Ok((sessions, warnings)) => {
                         let keys = sessions.iter().map(|s| s.key.clone()).collect();
                         let size = src.fingerprint.size;
+                        // Sources are read smallest first. One source larger than the whole
+                        // budget is kept too: it is read last, when its parse is the peak
+                        // anyway, and reading it a second time would only cost time.
                         let kept = left
                             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
                                 l.checked_sub(size)
                             })
-                            .is_ok();
+                            .is_ok()
+                            || (size > budget && !big_kept.swap(true, Ordering::Relaxed));
                         let items = sessions
                             .into_iter()
                             .map(|mut s| {

@@ -44,7 +44,7 @@ pub struct ArchiveOptions {
 }
 
 impl ArchiveOptions {
-    /// Defaults for `layout`: everything, no reasoning or context, 96 MB budget.
+    /// Defaults for `layout`: everything, no reasoning or context, 128 MB budget.
     pub fn new(layout: Layout) -> Self {
         ArchiveOptions {
             layout,
@@ -55,7 +55,7 @@ impl ArchiveOptions {
             dry_run: false,
             prune_missing: false,
             rescan: false,
-            memory_budget: 96 * 1024 * 1024,
+            memory_budget: 128 * 1024 * 1024,
         }
     }
 

@@ -150,7 +150,7 @@ impl<'a> GuardedWriter<'a> {
             return Ok(());
         }
         let chunk: Vec<u8> = self.buf.drain(..cut).collect();
-        let text = String::from_utf8_lossy(&chunk);
+        let text = utf8(&chunk);
         let scan_text = format!("{}{}", self.carry, text);
         self.scan(&scan_text);
         let chunk_lines = text.matches('\n').count();
@@ -180,9 +180,7 @@ impl<'a> GuardedWriter<'a> {
     pub fn finish(mut self) -> io::Result<Rendered> {
         let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
         let data = if self.spill.is_none() {
-            let found = self
-                .guard
-                .check_residue(&String::from_utf8_lossy(&self.buf));
+            let found = self.guard.check_residue(&utf8(&self.buf));
             self.record(found);
             Data::Memory(std::mem::take(&mut self.buf))
         } else {
@@ -221,6 +219,14 @@ impl Drop for GuardedWriter<'_> {
         if let Some((_, path)) = self.spill.take() {
             let _ = fs::remove_file(path);
         }
+    }
+}
+
+/// Rendered bytes as text (always valid UTF-8 in practice; the fast check first).
+fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

@@ -18,7 +18,10 @@ const SENTINEL: &str = "CONVXENDSENTINEL7F3A";
 /// CRLF and lone CR become LF; control characters other than tab and newline are dropped.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     let clean = |c: char| !c.is_control() || c == '\n' || c == '\t';
-    if text.chars().all(clean) {
+    // Control characters are C0 (< 0x20), DEL, and C1 (UTF-8 0xC2 0x80..0x9F): a byte scan
+    // rules them out for almost every text.
+    let suspect = |b: &u8| (*b < 0x20 && *b != b'\n' && *b != b'\t') || *b == 0x7f || *b == 0xc2;
+    if !text.as_bytes().iter().any(suspect) || text.chars().all(clean) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -142,8 +145,10 @@ pub fn prose(text: &str) -> String {
     let text = text.trim_end_matches('\n');
     let first = analyze(text);
     let mut s = escape_tags(text, &first.code);
+    // Most texts need no escaping: their first analysis is already the analysis of `s`.
+    let mut known = (s == text).then_some(first);
     for _ in 0..6 {
-        let a = analyze(&s);
+        let a = known.take().unwrap_or_else(|| analyze(&s));
         if a.has_html {
             let next = escape_tags(&s, &a.code);
             if next == s {
@@ -270,6 +275,9 @@ fn open_fence(text: &str) -> Option<String> {
 /// At most `max_chars` characters and `max_lines` lines of `text`; `Some(total chars)`
 /// when it was cut.
 pub fn truncate(text: &str, max_chars: usize, max_lines: usize) -> (&str, Option<usize>) {
+    if text.len() <= max_chars && text.bytes().filter(|&b| b == b'\n').count() <= max_lines {
+        return (text, None);
+    }
     let mut lines = 0;
     for (chars, (i, c)) in text.char_indices().enumerate() {
         if chars == max_chars || lines == max_lines {

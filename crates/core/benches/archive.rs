@@ -98,11 +98,14 @@ fn text_of(len: usize, seed: usize) -> String {
         "→",
     ];
     let mut s = String::with_capacity(len + 16);
-    let mut i = seed;
+    let mut i = (seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     while s.len() < len {
-        s.push_str(WORDS[i % WORDS.len()]);
-        s.push(if i % 11 == 0 { '\n' } else { ' ' });
-        i = i.wrapping_mul(31).wrapping_add(7);
+        i = i
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let w = (i >> 33) as usize;
+        s.push_str(WORDS[w % WORDS.len()]);
+        s.push(if w.is_multiple_of(11) { '\n' } else { ' ' });
     }
     s
 }
@@ -110,7 +113,7 @@ fn text_of(len: usize, seed: usize) -> String {
 /// A normalized session of about `bytes` bytes of JSON.
 fn json_session(i: usize, bytes: usize) -> Session {
     let mut s = Session::new(
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             Agent::Codex
         } else {
             Agent::Claude

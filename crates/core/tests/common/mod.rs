@@ -184,10 +184,9 @@ impl Guard for TestGuard {
         for e in &mut s.events {
             if let EventKind::UserPrompt { text, .. } | EventKind::AssistantText { text } =
                 &mut e.kind
+                && text.contains(REDACT_ME)
             {
-                if text.contains(REDACT_ME) {
-                    *text = text.replace(REDACT_ME, "[REDACTED:test]");
-                }
+                *text = text.replace(REDACT_ME, "[REDACTED:test]");
             }
         }
         if let Some(p) = &mut s.summary.first_prompt {

@@ -21,6 +21,7 @@
 pub mod git;
 pub mod guard;
 pub mod hooks;
+mod jobs;
 pub mod json;
 pub mod layout;
 pub mod lock;

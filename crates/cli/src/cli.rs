@@ -51,6 +51,15 @@ pub enum Command {
     Serve(commands::serve::ServeArgs),
     /// Write sessions as self-contained HTML files (no server, no script needed).
     ExportHtml(commands::export_html::ExportHtmlArgs),
+    /// Archive every session into a Git repository as Markdown + hidden JSON (default:
+    /// ~/.local/share/convx/archive). Incremental, atomic, safe to run from cron.
+    Backup(commands::backup::BackupArgs),
+    /// Archive the sessions of one project into that project's repository (.ai/history).
+    Sync(commands::sync::SyncArgs),
+    /// Check an archive: manifests and hashes, JSON against Markdown, no secrets left.
+    Verify(commands::verify::VerifyArgs),
+    /// Install or remove the pre-commit hook that runs `convx sync`.
+    Hooks(commands::hooks::HooksArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

@@ -4,6 +4,7 @@
 //! sub-agents and forks, deduplicate usage, redact, archive. It never prints and never
 //! reads the environment: the CLI passes everything in.
 
+pub mod archive;
 pub mod config;
 pub mod load;
 pub mod redact;

@@ -1,12 +1,17 @@
 //! One file per command.
 
 pub mod agents;
+mod archive_common;
+pub mod backup;
 pub mod doctor;
 pub mod export_html;
+pub mod hooks;
 pub mod scan;
 pub mod serve;
 pub mod sessions;
 pub mod show;
+pub mod sync;
+pub mod verify;
 
 use crate::cli::{Cli, Command, SourceArgs};
 use convx_core::load::LoadRequest;
@@ -25,6 +30,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Agents(args) => agents::run(args),
         Command::Serve(args) => serve::run(args, &globals),
         Command::ExportHtml(args) => export_html::run(args, &globals),
+        Command::Backup(args) => backup::run(args, &globals),
+        Command::Sync(args) => sync::run(args, &globals),
+        Command::Verify(args) => verify::run(args, &globals),
+        Command::Hooks(args) => hooks::run(args),
     }
 }
 

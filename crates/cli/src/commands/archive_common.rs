@@ -351,6 +351,12 @@ fn print_human(
     if args.quiet && !r.has_problems() {
         return Ok(());
     }
+    // Cron and git hooks run hourly: when nothing changed, say nothing unless a person is
+    // watching (a terminal).
+    let nothing_changed = r.new == 0 && r.updated == 0 && r.pruned.is_empty() && !r.has_problems();
+    if nothing_changed && !r.dry_run && !std::io::stderr().is_terminal() {
+        return Ok(());
+    }
     let secs = r.duration_ms as f64 / 1000.0;
     let mut line = format!(
         "convx {command}{}: {} new, {} updated, {} unchanged, {} withheld, {} skipped records",

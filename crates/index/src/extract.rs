@@ -325,10 +325,11 @@ fn files_touched(seq: usize, ts: Option<i64>, tool: &str, input: &Value, out: &m
                 || s.starts_with("--- ")
             {
                 patch_files(s, &mut found);
-            } else if let (Some(k), Some(action)) = (key, default_action) {
-                if FILE_KEYS.contains(&k) && looks_like_path(s) {
-                    found.push((s.clone(), action));
-                }
+            } else if let (Some(k), Some(action)) = (key, default_action)
+                && FILE_KEYS.contains(&k)
+                && looks_like_path(s)
+            {
+                found.push((s.clone(), action));
             }
         }
     });

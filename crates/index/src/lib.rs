@@ -65,3 +65,20 @@ pub mod paths {
 
 /// The database schema version this build writes.
 pub const SCHEMA_VERSION: u32 = store::migrations::LATEST;
+
+/// Helpers for tests (not part of the API).
+#[doc(hidden)]
+pub mod testing {
+    use std::path::Path;
+
+    /// Create the database of an index in `dir` at schema version `version` (0..=latest).
+    pub fn create_database_at_version(
+        dir: &Path,
+        version: u32,
+    ) -> rusqlite::Result<rusqlite::Connection> {
+        std::fs::create_dir_all(dir).expect("create dir");
+        let mut conn = rusqlite::Connection::open(dir.join(crate::paths::DATABASE))?;
+        crate::store::migrations::migrate_to(&mut conn, version)?;
+        Ok(conn)
+    }
+}

@@ -192,6 +192,9 @@ struct Agg {
     recorded: Option<f64>,
 }
 
+/// (key, title, start in ms) of a session.
+type SessionInfo = (String, String, Option<i64>);
+
 const QUARTER_MS: i64 = 15 * 60 * 1000;
 
 impl IndexReader {
@@ -260,10 +263,10 @@ impl IndexReader {
         let mut day_cache: HashMap<i64, jiff::civil::Date> = HashMap::new();
         for a in rows {
             let a = a.map_err(err)?;
-            if let Some(roots) = &roots {
-                if !roots.matches(a.cwd.as_deref()) {
-                    continue;
-                }
+            if let Some(roots) = &roots
+                && !roots.matches(a.cwd.as_deref())
+            {
+                continue;
             }
             let at = a
                 .quarter
@@ -337,15 +340,14 @@ impl IndexReader {
             .map(|(keys, (mut row, sessions))| {
                 row.keys = keys;
                 row.sessions = sessions.len() as u64;
-                if let Some(i) = session_pos {
-                    if let Some((key, title, _)) = row.keys[i]
+                if let Some(i) = session_pos
+                    && let Some((key, title, _)) = row.keys[i]
                         .parse::<i64>()
                         .ok()
                         .and_then(|id| sessions_info.get(&id))
-                    {
-                        row.keys[i] = key.clone();
-                        row.title = Some(title.clone());
-                    }
+                {
+                    row.keys[i] = key.clone();
+                    row.title = Some(title.clone());
                 }
                 row
             })
@@ -397,10 +399,7 @@ impl IndexReader {
         })
     }
 
-    fn session_info(
-        &self,
-        ids: &HashSet<i64>,
-    ) -> Result<HashMap<i64, (String, String, Option<i64>)>, IndexError> {
+    fn session_info(&self, ids: &HashSet<i64>) -> Result<HashMap<i64, SessionInfo>, IndexError> {
         let mut st = self
             .store
             .conn

@@ -246,13 +246,13 @@ impl PriceTable {
         for (i, m) in self.models.iter().enumerate() {
             for name in std::iter::once(&m.id).chain(&m.aliases) {
                 let key = name.trim().to_ascii_lowercase();
-                if let Some(&j) = self.by_name.get(&key) {
-                    if j != i {
-                        return Err(IndexError::Pricing(format!(
-                            "`{name}` names both `{}` and `{}`",
-                            self.models[j].id, m.id
-                        )));
-                    }
+                if let Some(&j) = self.by_name.get(&key)
+                    && j != i
+                {
+                    return Err(IndexError::Pricing(format!(
+                        "`{name}` names both `{}` and `{}`",
+                        self.models[j].id, m.id
+                    )));
                 }
                 self.by_name.insert(key, i);
             }
@@ -405,10 +405,11 @@ fn strip_once(s: &str) -> Vec<String> {
         let _ = tail;
         v.push(head.to_string());
     }
-    if let Some(i) = s.rfind("-v") {
-        if s[i + 2..].chars().all(|c| c.is_ascii_digit()) && s.len() > i + 2 {
-            v.push(s[..i].to_string());
-        }
+    if let Some(i) = s.rfind("-v")
+        && s.len() > i + 2
+        && s[i + 2..].chars().all(|c| c.is_ascii_digit())
+    {
+        v.push(s[..i].to_string());
     }
     // dated snapshots: `-20250929`, `-2025-08-07`
     let b = s.as_bytes();

@@ -285,14 +285,14 @@ fn collect(
         let mut cols: HashMap<u32, (tantivy::columnar::StrColumn, tantivy::columnar::Column<u64>)> =
             HashMap::new();
         for (score, addr) in docs {
-            if !cols.contains_key(&addr.segment_ord) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = cols.entry(addr.segment_ord) {
                 let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
                 let s = ff
                     .str("session")
                     .map_err(ft_err)?
                     .ok_or_else(|| IndexError::Query("no session column".into()))?;
                 let e = ff.u64("event").map_err(ft_err)?;
-                cols.insert(addr.segment_ord, (s, e));
+                slot.insert((s, e));
             }
             let (scol, ecol) = &cols[&addr.segment_ord];
             let mut key = String::new();

@@ -142,12 +142,12 @@ pub(crate) fn raw(
         .map_err(|e| IndexError::Query(e.to_string()))?;
     let mut marks = Vec::new();
     query.query_terms(&mut |t: &Term, _| {
-        if t.field() == fields.body {
-            if let Some(s) = t.value().as_str() {
-                let m = Mark::Exact(s.to_string());
-                if !marks.contains(&m) {
-                    marks.push(m);
-                }
+        if t.field() == fields.body
+            && let Some(s) = t.value().as_str()
+        {
+            let m = Mark::Exact(s.to_string());
+            if !marks.contains(&m) {
+                marks.push(m);
             }
         }
     });

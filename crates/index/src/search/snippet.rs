@@ -90,10 +90,10 @@ fn back_off(text: &str, at: usize, chars: usize) -> usize {
         .rev()
         .nth(chars.saturating_sub(1))
         .map_or(0, |(i, _)| i);
-    if start > 0 {
-        if let Some(sp) = text[start..at].find(char::is_whitespace) {
-            start += sp;
-        }
+    if start > 0
+        && let Some(sp) = text[start..at].find(char::is_whitespace)
+    {
+        start += sp;
     }
     start
 }
@@ -138,10 +138,10 @@ fn build(
     for r in ranges {
         let first = kept.iter().find(|k| k.0 >= r.0 && k.0 < r.1);
         let last = kept.iter().rev().find(|k| k.0 >= r.0 && k.0 < r.1);
-        if let (Some(f), Some(l)) = (first, last) {
-            if f.1 < l.2 {
-                highlights.push((f.1, l.2));
-            }
+        if let (Some(f), Some(l)) = (first, last)
+            && f.1 < l.2
+        {
+            highlights.push((f.1, l.2));
         }
     }
     if cut {

@@ -32,6 +32,12 @@ pub enum Command {
     Show(commands::show::ShowArgs),
     /// Check what convx can read: locations, sources, parse problems, unknown record types.
     Doctor(commands::doctor::DoctorArgs),
+    /// Update the search index from the agents' logs (or an archive); skips unchanged files.
+    Index(commands::index::IndexArgs),
+    /// Search every indexed session: ranked hits with highlighted snippets.
+    Search(commands::search::SearchArgs),
+    /// Tokens and cost per day, week, month, session, project, model or agent.
+    Stats(commands::stats::StatsArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

@@ -65,6 +65,9 @@ pub enum IndexError {
     /// A `--raw-query` could not be parsed.
     #[error("invalid query: {0}")]
     Query(String),
+    /// A configuration section (`[index]`, `[pricing]`) is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
     /// The price table or a price override is invalid.
     #[error("pricing: {0}")]
     Pricing(String),

@@ -28,6 +28,7 @@
 //! # Ok::<(), convx_index::IndexError>(())
 //! ```
 
+pub mod config;
 mod error;
 mod extract;
 mod filter;

@@ -1,8 +1,11 @@
 //! One file per command.
 
 pub mod doctor;
+pub mod index;
+pub mod search;
 pub mod sessions;
 pub mod show;
+pub mod stats;
 
 use crate::cli::{Cli, Command, SourceArgs};
 use convx_core::load::LoadRequest;
@@ -13,6 +16,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sessions(args) => sessions::run(args),
         Command::Show(args) => show::run(args),
         Command::Doctor(args) => doctor::run(args),
+        Command::Index(args) => index::run(args, cli.config.as_deref()),
+        Command::Search(args) => search::run(args, cli.config.as_deref()),
+        Command::Stats(args) => stats::run(args, cli.config.as_deref()),
     }
 }
 

@@ -128,18 +128,7 @@ impl PricingConfig {
     /// Read the `[pricing]` section of a whole configuration file (other sections are
     /// ignored). A file without `[pricing]` gives the empty configuration.
     pub fn from_config_toml(text: &str) -> Result<PricingConfig, IndexError> {
-        #[derive(Deserialize)]
-        struct Doc {
-            #[serde(default)]
-            pricing: Option<toml::Value>,
-        }
-        let doc: Doc = toml::from_str(text).map_err(|e| IndexError::Pricing(e.to_string()))?;
-        match doc.pricing {
-            None => Ok(PricingConfig::default()),
-            Some(v) => v
-                .try_into()
-                .map_err(|e: toml::de::Error| IndexError::Pricing(format!("[pricing]: {e}"))),
-        }
+        crate::config::IndexSettings::from_config_toml(text).map(|s| s.pricing)
     }
 
     /// True when nothing is overridden.

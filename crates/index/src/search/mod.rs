@@ -71,7 +71,9 @@ pub struct SearchHit {
     pub event: u64,
     /// When the event happened (the session's start when the event has no time).
     pub timestamp: Option<Timestamp>,
-    /// The highlighted fragment (see [`Snippet`]).
+    /// The matching fragment (`snippet`) and the byte ranges to highlight in it
+    /// (`highlights`), see [`Snippet`].
+    #[serde(flatten)]
     pub snippet: Snippet,
     /// bm25 score (0 when no words were searched).
     pub score: f32,

@@ -8,6 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Snippet {
     /// The fragment, whitespace collapsed, `…` where cut.
+    #[serde(rename = "snippet")]
     pub text: String,
     /// Byte ranges `[start, end)` of `text` to highlight.
     pub highlights: Vec<(usize, usize)>,

@@ -19,6 +19,7 @@ use convx_model::{Session, Timestamp};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use tantivy::IndexWriter;
 
 /// How the index is written.
 #[derive(Debug, Clone)]
@@ -97,7 +98,18 @@ pub struct Index {
     fulltext: Fulltext,
     config: IndexConfig,
     repairs: Vec<Repair>,
+    /// The tantivy writer, kept across writes so merges run in the background; closed
+    /// (waiting for merges) when the index is dropped.
+    writer: Option<IndexWriter>,
     _lock: std::fs::File,
+}
+
+impl Drop for Index {
+    fn drop(&mut self) {
+        if let Some(w) = self.writer.take() {
+            let _ = w.wait_merging_threads();
+        }
+    }
 }
 
 impl std::fmt::Debug for Index {
@@ -168,6 +180,7 @@ impl Index {
             fulltext,
             config,
             repairs: Vec::new(),
+            writer: None,
             _lock: lock,
         };
         if let Some(reason) = rebuild {
@@ -219,6 +232,9 @@ impl Index {
 
     /// Rebuild the full-text index from the database.
     pub fn rebuild_fulltext(&mut self) -> Result<u64, IndexError> {
+        if let Some(w) = self.writer.take() {
+            w.wait_merging_threads().map_err(|e| IndexError::fulltext(&self.fulltext.dir, e))?;
+        }
         self.fulltext = Fulltext::create(&self.dir.join(paths::FULLTEXT))?;
         let n = self.mark_all_pending()?;
         self.sync_pending()?;
@@ -264,6 +280,23 @@ impl Index {
         .map_err(|e| self.store.err(e))
     }
 
+    /// The writer, created on first use. Callers put it back after a successful commit; a
+    /// writer dropped on an error path discards what it had not committed.
+    fn take_writer(&mut self) -> Result<IndexWriter, IndexError> {
+        match self.writer.take() {
+            Some(w) => Ok(w),
+            None => self.fulltext.writer(self.config.writer_threads, self.config.writer_memory),
+        }
+    }
+
+    /// Finish writing: wait for background merges and release the full-text writer.
+    pub fn close(mut self) -> Result<(), IndexError> {
+        if let Some(w) = self.writer.take() {
+            w.wait_merging_threads().map_err(|e| IndexError::fulltext(&self.fulltext.dir, e))?;
+        }
+        Ok(())
+    }
+
     fn payload(&self, generation: u64) -> Payload {
         Payload {
             generation,
@@ -286,14 +319,14 @@ impl Index {
         if keys.is_empty() {
             if self.fulltext.payload()?.is_none() {
                 // a fresh full-text index: commit once so its payload is set
-                let mut w = self.fulltext.writer(1, 0)?;
+                let mut w = self.take_writer()?;
                 self.fulltext.commit(&mut w, &self.payload(generation))?;
+                self.writer = Some(w);
             }
             return Ok(0);
         }
-        let mut writer = self
-            .fulltext
-            .writer(self.config.writer_threads, self.config.writer_memory)?;
+        let mut writer = self.take_writer()?;
+        let store = &self.store;
         let mut st = store
             .conn
             .prepare(
@@ -344,9 +377,7 @@ impl Index {
         self.fulltext
             .commit(&mut writer, &self.payload(generation))?;
         self.clear_pending(&keys, generation)?;
-        writer
-            .wait_merging_threads()
-            .map_err(|e| IndexError::fulltext(&self.fulltext.dir, e))?;
+        self.writer = Some(writer);
         Ok(keys.len() as u64)
     }
 
@@ -376,9 +407,7 @@ impl Index {
     ) -> Result<WriteReport, IndexError> {
         let opts = self.config.fulltext.clone();
         let extracted: Vec<_> = sessions.par_iter().map(|s| extract(s, &opts)).collect();
-        let mut writer = self
-            .fulltext
-            .writer(self.config.writer_threads, self.config.writer_memory)?;
+        let mut writer = self.take_writer()?;
         let now = Timestamp::now().as_millisecond();
         let path = self.store.path.clone();
         let err = |e| IndexError::sqlite(&path, e);
@@ -449,9 +478,7 @@ impl Index {
         }
         let keys: Vec<String> = written.iter().map(|k| k.to_string()).collect();
         self.clear_pending(&keys, generation)?;
-        writer
-            .wait_merging_threads()
-            .map_err(|e| IndexError::fulltext(&self.fulltext.dir, e))?;
+        self.writer = Some(writer);
         Ok(report)
     }
 }

@@ -60,6 +60,12 @@ pub enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Install or remove the pre-commit hook that runs `convx sync`.
     Hooks(commands::hooks::HooksArgs),
+    /// Update the search index from the agents' logs (or an archive); skips unchanged files.
+    Index(commands::index::IndexArgs),
+    /// Search every indexed session: ranked hits with highlighted snippets.
+    Search(commands::search::SearchArgs),
+    /// Tokens and cost per day, week, month, session, project, model or agent.
+    Stats(commands::stats::StatsArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

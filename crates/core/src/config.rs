@@ -121,15 +121,24 @@ impl Default for AnonymizeSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct ArchiveConfig {}
 
-/// `[index]` (extended by the index work).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct IndexConfig {}
+/// `[index]`: owned and validated by `convx-index` (`IndexSettings::from_config_toml`);
+/// kept here as raw values so the file and `CONVX_INDEX_*` variables layer the same way.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IndexConfig {
+    /// The section's keys, unvalidated here.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, toml::Value>,
+}
 
-/// `[pricing]` (extended by the pricing work).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PricingConfig {}
+/// `[pricing]`: owned and validated by `convx-index` (price overrides); kept raw here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PricingConfig {
+    /// The section's keys, unvalidated here.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, toml::Value>,
+}
 
 /// The sections environment variables may address (`CONVX_<SECTION>_<KEY>`).
 pub const SECTIONS: &[&str] = &["redact", "anonymize", "archive", "index", "pricing"];

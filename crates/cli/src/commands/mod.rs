@@ -6,10 +6,13 @@ pub mod backup;
 pub mod doctor;
 pub mod export_html;
 pub mod hooks;
+pub mod index;
 pub mod scan;
+pub mod search;
 pub mod serve;
 pub mod sessions;
 pub mod show;
+pub mod stats;
 pub mod sync;
 pub mod verify;
 
@@ -34,6 +37,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sync(args) => sync::run(args, &globals),
         Command::Verify(args) => verify::run(args, &globals),
         Command::Hooks(args) => hooks::run(args),
+        Command::Index(args) => index::run(args, &globals),
+        Command::Search(args) => search::run(args, globals.config.as_deref()),
+        Command::Stats(args) => stats::run(args, globals.config.as_deref()),
     }
 }
 

@@ -6,6 +6,7 @@ mod world;
 
 mod archive;
 mod config;
+mod index_commands;
 mod kill;
 mod scan;
 mod sessions;

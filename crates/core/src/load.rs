@@ -147,8 +147,13 @@ pub fn load_sources(
     let opts = ReadOptions {
         retain_events: req.retain_events,
     };
-    let outputs: Vec<(Agent, Result<convx_adapters::SourceOutput, String>)> = sources
-        .par_iter()
+    // Largest sources first, one at a time per thread: a 300 MB session started last would
+    // leave the other core idle at the end.
+    let mut order: Vec<&Source> = sources.iter().collect();
+    order.sort_by_key(|s| std::cmp::Reverse(s.fingerprint.size));
+    let outputs: Vec<(Agent, Result<convx_adapters::SourceOutput, String>)> = order
+        .into_par_iter()
+        .with_max_len(1)
         .map(|s| {
             let adapter = convx_adapters::adapter_for(s.agent);
             (s.agent, adapter.read(s, &opts).map_err(|e| e.to_string()))

@@ -27,10 +27,21 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { messages: 1_000_000, per_session: 200, batch: 100, dir: None, keep: false, search_only: false };
+    let mut a = Args {
+        messages: 1_000_000,
+        per_session: 200,
+        batch: 100,
+        dir: None,
+        keep: false,
+        search_only: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
-        let mut num = || it.next().and_then(|v| v.parse::<u64>().ok()).expect("a number");
+        let mut num = || {
+            it.next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .expect("a number")
+        };
         match x.as_str() {
             "--messages" => a.messages = num(),
             "--per-session" => a.per_session = num() as usize,
@@ -48,8 +59,25 @@ fn args() -> Args {
 fn vm_hwm_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
+}
+
+/// User + system CPU seconds of this process so far.
+fn cpu_seconds() -> f64 {
+    // /proc/self/stat fields 14 and 15: utime and stime in clock ticks (100 per second)
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -66,7 +94,10 @@ fn main() {
     let dir = match &a.dir {
         Some(d) => d.clone(),
         None => {
-            tmp = tempfile::Builder::new().prefix("convx-bench-").tempdir_in(std::env::temp_dir()).unwrap();
+            tmp = tempfile::Builder::new()
+                .prefix("convx-bench-")
+                .tempdir_in(std::env::temp_dir())
+                .unwrap();
             tmp.path().to_path_buf()
         }
     };
@@ -87,6 +118,7 @@ fn build(a: &Args, dir: &std::path::Path) {
     let vocab = corpus::Vocab::new();
     let sessions = a.messages.div_ceil(a.per_session as u64);
     let mut index = Index::open(dir, IndexConfig::default()).unwrap();
+    let mut cpu_build = 0.0;
     let mut write_time = Duration::ZERO;
     let mut gen_time = Duration::ZERO;
     let (mut docs, mut events, mut bytes) = (0u64, 0u64, 0u64);
@@ -94,14 +126,18 @@ fn build(a: &Args, dir: &std::path::Path) {
     let mut n = 0u64;
     while n < sessions {
         let t = Instant::now();
-        let batch: Vec<_> = (n..(n + a.batch as u64).min(sessions)).map(|i| corpus::session(&vocab, i, a.per_session)).collect();
+        let batch: Vec<_> = (n..(n + a.batch as u64).min(sessions))
+            .map(|i| corpus::session(&vocab, i, a.per_session))
+            .collect();
         for s in &batch {
             for e in &s.events {
                 bytes += match &e.kind {
                     convx_model::EventKind::UserPrompt { text, .. }
                     | convx_model::EventKind::AssistantText { text }
                     | convx_model::EventKind::Reasoning { text, .. } => text.len() as u64,
-                    convx_model::EventKind::ToolCall { input, .. } => input.to_string().len() as u64,
+                    convx_model::EventKind::ToolCall { input, .. } => {
+                        input.to_string().len() as u64
+                    }
                     convx_model::EventKind::ToolResult { output, .. } => output.len() as u64,
                     _ => 0,
                 };
@@ -110,22 +146,31 @@ fn build(a: &Args, dir: &std::path::Path) {
         gen_time += t.elapsed();
         n += batch.len() as u64;
         let t = Instant::now();
+        let c = cpu_seconds();
         let r = index.write_sessions(&batch, Origin::Sources, &[]).unwrap();
         write_time += t.elapsed();
+        cpu_build += cpu_seconds() - c;
         docs += r.documents;
         events += r.events;
     }
     let t = Instant::now();
+    let c = cpu_seconds();
     index.close().unwrap();
     let close_time = t.elapsed();
+    cpu_build += cpu_seconds() - c;
     let build = write_time + close_time;
     let hwm = vm_hwm_kb();
-    let db = dir_size(&dir.join(paths::DATABASE)) + dir_size(&dir.join(format!("{}-wal", paths::DATABASE)));
+    let db = dir_size(&dir.join(paths::DATABASE))
+        + dir_size(&dir.join(format!("{}-wal", paths::DATABASE)));
     let ft = dir_size(&dir.join(paths::FULLTEXT));
     println!("== build");
     println!("sessions            {sessions}");
     println!("messages (events)   {events}  ({docs} full-text documents)");
-    println!("text                {:.1} MB ({:.0} bytes/message)", bytes as f64 / 1e6, bytes as f64 / events as f64);
+    println!(
+        "text                {:.1} MB ({:.0} bytes/message)",
+        bytes as f64 / 1e6,
+        bytes as f64 / events as f64
+    );
     println!(
         "index time          {:.2} s (write {:.2} s + final merge {:.2} s; generating the corpus {:.2} s not counted; wall {:.2} s)",
         build.as_secs_f64(),
@@ -134,15 +179,26 @@ fn build(a: &Args, dir: &std::path::Path) {
         gen_time.as_secs_f64(),
         wall.elapsed().as_secs_f64()
     );
-    println!("throughput          {:.0} messages/s", events as f64 / build.as_secs_f64());
-    println!("index size          {:.1} MB (database {:.1} MB, full text {:.1} MB)", (db + ft) as f64 / 1e6, db as f64 / 1e6, ft as f64 / 1e6);
+    println!(
+        "throughput          {:.0} messages/s",
+        events as f64 / build.as_secs_f64()
+    );
+    println!(
+        "index size          {:.1} MB (database {:.1} MB, full text {:.1} MB)",
+        (db + ft) as f64 / 1e6,
+        db as f64 / 1e6,
+        ft as f64 / 1e6
+    );
     println!("peak memory (VmHWM) {:.1} MB", hwm as f64 / 1024.0);
 }
 
 fn search(dir: &std::path::Path) {
     let reader = IndexReader::open(dir).unwrap();
     let st = reader.status().unwrap();
-    println!("== search over {} messages ({} documents)", st.events, st.documents);
+    println!(
+        "== search over {} messages ({} documents)",
+        st.events, st.documents
+    );
     let recent = Filter {
         agents: vec![Agent::Claude],
         since: Some("2025-06-01T00:00:00Z".parse().unwrap()),
@@ -157,12 +213,27 @@ fn search(dir: &std::path::Path) {
         ("phrase", SearchRequest::new("\"database migration\"")),
         ("prefix", SearchRequest::new("migr*")),
         ("CJK", SearchRequest::new("数据库")),
-        ("filtered", SearchRequest { filter: recent, ..SearchRequest::new("error") }),
+        (
+            "filtered",
+            SearchRequest {
+                filter: recent,
+                ..SearchRequest::new("error")
+            },
+        ),
         ("hostile", SearchRequest::new("foo-bar (NEAR \"")),
-        ("all hits", SearchRequest { per_session: 0, ..SearchRequest::new("cache lock") }),
+        (
+            "all hits",
+            SearchRequest {
+                per_session: 0,
+                ..SearchRequest::new("cache lock")
+            },
+        ),
     ];
     let mut all = Vec::new();
-    println!("{:<14} {:>6} {:>9} {:>9}", "query", "hits", "p50 ms", "p95 ms");
+    println!(
+        "{:<14} {:>6} {:>9} {:>9}",
+        "query", "hits", "p50 ms", "p95 ms"
+    );
     for (name, q) in &queries {
         for _ in 0..3 {
             reader.search(q).unwrap();
@@ -175,11 +246,22 @@ fn search(dir: &std::path::Path) {
             times.push(t.elapsed());
         }
         times.sort();
-        println!("{:<14} {:>6} {:>9.2} {:>9.2}", name, hits, ms(pct(&times, 0.5)), ms(pct(&times, 0.95)));
+        println!(
+            "{:<14} {:>6} {:>9.2} {:>9.2}",
+            name,
+            hits,
+            ms(pct(&times, 0.5)),
+            ms(pct(&times, 0.95))
+        );
         all.extend(times);
     }
     all.sort();
-    println!("all queries: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms", ms(pct(&all, 0.5)), ms(pct(&all, 0.95)), ms(*all.last().unwrap()));
+    println!(
+        "all queries: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        ms(pct(&all, 0.5)),
+        ms(pct(&all, 0.95)),
+        ms(*all.last().unwrap())
+    );
 }
 
 fn stats(dir: &std::path::Path) {
@@ -211,6 +293,13 @@ fn stats(dir: &std::path::Path) {
             calls = rep.total.calls;
         }
         times.sort();
-        println!("{:<14} {:>7} rows  {:>8} calls  median {:>8.1} ms  max {:>8.1} ms", name, rows, calls, ms(times[1]), ms(times[2]));
+        println!(
+            "{:<14} {:>7} rows  {:>8} calls  median {:>8.1} ms  max {:>8.1} ms",
+            name,
+            rows,
+            calls,
+            ms(times[1]),
+            ms(times[2])
+        );
     }
 }

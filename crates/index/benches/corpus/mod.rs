@@ -6,7 +6,9 @@
 //! selectivity: `migration` (1 event in 400), `"database migration"` (1 in 2,000),
 //! `tokenizer` (1 in 100,000), `数据库迁移` (1 in 1,000).
 
-use convx_model::{Agent, CallUsage, Event, EventKind, Session, SessionKind, SourceFile, Timestamp, Usage};
+use convx_model::{
+    Agent, CallUsage, Event, EventKind, Session, SessionKind, SourceFile, Timestamp, Usage,
+};
 
 /// splitmix64: small, fast, deterministic.
 pub struct Rng(u64);
@@ -35,13 +37,15 @@ impl Rng {
 }
 
 const COMMON: &[&str] = &[
-    "the", "to", "and", "a", "of", "is", "in", "that", "it", "for", "this", "with", "on", "be", "not", "we", "you",
-    "file", "error", "test", "function", "can", "if", "are", "from", "as", "by", "an", "use", "now", "code", "return",
-    "value", "let", "type", "fn", "self", "string", "should", "will", "new", "add", "run", "check", "fix", "line",
-    "change", "build", "cargo", "struct", "impl", "module", "path", "config", "data", "output", "input", "result",
-    "option", "update", "need", "make", "method", "call", "index", "query", "user", "server", "request", "response",
-    "api", "json", "field", "list", "map", "loop", "async", "await", "thread", "lock", "cache", "memory", "time",
-    "log", "debug", "release", "branch", "commit", "merge", "diff", "patch", "review", "comment", "docs", "readme",
+    "the", "to", "and", "a", "of", "is", "in", "that", "it", "for", "this", "with", "on", "be",
+    "not", "we", "you", "file", "error", "test", "function", "can", "if", "are", "from", "as",
+    "by", "an", "use", "now", "code", "return", "value", "let", "type", "fn", "self", "string",
+    "should", "will", "new", "add", "run", "check", "fix", "line", "change", "build", "cargo",
+    "struct", "impl", "module", "path", "config", "data", "output", "input", "result", "option",
+    "update", "need", "make", "method", "call", "index", "query", "user", "server", "request",
+    "response", "api", "json", "field", "list", "map", "loop", "async", "await", "thread", "lock",
+    "cache", "memory", "time", "log", "debug", "release", "branch", "commit", "merge", "diff",
+    "patch", "review", "comment", "docs", "readme",
 ];
 
 /// The vocabulary and its Zipf cumulative distribution.
@@ -54,11 +58,16 @@ impl Vocab {
     /// 50,000 words, Zipf exponent 1.
     pub fn new() -> Vocab {
         let mut rng = Rng::new(7);
-        let syll = ["ka", "lo", "mi", "ter", "on", "ra", "zu", "pe", "ly", "sta", "gri", "vo", "nex", "qua", "di", "mor"];
+        let syll = [
+            "ka", "lo", "mi", "ter", "on", "ra", "zu", "pe", "ly", "sta", "gri", "vo", "nex",
+            "qua", "di", "mor",
+        ];
         let mut words: Vec<String> = COMMON.iter().map(|s| s.to_string()).collect();
         while words.len() < 50_000 {
             let n = 2 + rng.below(3) as usize;
-            let w: String = (0..n).map(|_| syll[rng.below(syll.len() as u64) as usize]).collect();
+            let w: String = (0..n)
+                .map(|_| syll[rng.below(syll.len() as u64) as usize])
+                .collect();
             words.push(w);
         }
         let mut cdf = Vec::with_capacity(words.len());
@@ -76,7 +85,10 @@ impl Vocab {
     /// One word.
     pub fn word(&self, rng: &mut Rng) -> &str {
         let u = rng.unit();
-        let i = self.cdf.partition_point(|&c| c < u).min(self.words.len() - 1);
+        let i = self
+            .cdf
+            .partition_point(|&c| c < u)
+            .min(self.words.len() - 1);
         &self.words[i]
     }
 
@@ -121,7 +133,11 @@ pub fn session(vocab: &Vocab, n: u64, events: usize) -> Session {
     let (model, agent) = MODELS[(n % 6) as usize];
     let mut s = Session::new(agent, format!("bench-{n:07}"));
     s.cwd = Some(format!("/home/dev/src/project-{:02}", rng.below(50)));
-    s.sources.push(SourceFile { path: format!("/logs/{n}.jsonl"), fingerprint: Default::default(), format: None });
+    s.sources.push(SourceFile {
+        path: format!("/logs/{n}.jsonl"),
+        fingerprint: Default::default(),
+        format: None,
+    });
     if n % 20 == 19 {
         s.kind = SessionKind::Subagent;
         s.parent = Some(format!("{}:bench-{:07}", agent.slug(), n - 6));
@@ -135,12 +151,21 @@ pub fn session(vocab: &Vocab, n: u64, events: usize) -> Session {
         t += 5 + rng.below(90) as i64;
         let r = rng.below(20);
         let kind = match r {
-            0..=1 => EventKind::UserPrompt { text: vocab.text(&mut rng, 8, 30), attachments: vec![] },
-            2..=7 => EventKind::AssistantText { text: vocab.text(&mut rng, 15, 60) },
-            8..=9 => EventKind::Reasoning { text: vocab.text(&mut rng, 10, 50), encrypted: false },
+            0..=1 => EventKind::UserPrompt {
+                text: vocab.text(&mut rng, 8, 30),
+                attachments: vec![],
+            },
+            2..=7 => EventKind::AssistantText {
+                text: vocab.text(&mut rng, 15, 60),
+            },
+            8..=9 => EventKind::Reasoning {
+                text: vocab.text(&mut rng, 10, 50),
+                encrypted: false,
+            },
             10..=14 => EventKind::ToolCall {
                 call_id: format!("c{i}"),
-                name: ["Bash", "Read", "Edit", "shell", "apply_patch"][rng.below(5) as usize].into(),
+                name: ["Bash", "Read", "Edit", "shell", "apply_patch"][rng.below(5) as usize]
+                    .into(),
                 input: serde_json::json!({ "command": vocab.text(&mut rng, 4, 12),
                                            "file_path": format!("src/{}.rs", vocab.word(&mut rng)) }),
                 subagent: None,
@@ -162,7 +187,11 @@ pub fn session(vocab: &Vocab, n: u64, events: usize) -> Session {
                 output: 50 + rng.below(1_500),
                 reasoning: rng.below(300),
             };
-            e.usage = Some(CallUsage::new(Some(model.to_string()), u, format!("{}#{call}", s.key)));
+            e.usage = Some(CallUsage::new(
+                Some(model.to_string()),
+                u,
+                format!("{}#{call}", s.key),
+            ));
         }
         s.push(e);
     }

@@ -67,6 +67,19 @@ fn vm_hwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// User + system CPU seconds of this process so far.
+fn cpu_seconds() -> f64 {
+    // /proc/self/stat fields 14 and 15: utime and stime in clock ticks (100 per second)
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -105,6 +118,7 @@ fn build(a: &Args, dir: &std::path::Path) {
     let vocab = corpus::Vocab::new();
     let sessions = a.messages.div_ceil(a.per_session as u64);
     let mut index = Index::open(dir, IndexConfig::default()).unwrap();
+    let mut cpu_build = 0.0;
     let mut write_time = Duration::ZERO;
     let mut gen_time = Duration::ZERO;
     let (mut docs, mut events, mut bytes) = (0u64, 0u64, 0u64);
@@ -132,14 +146,18 @@ fn build(a: &Args, dir: &std::path::Path) {
         gen_time += t.elapsed();
         n += batch.len() as u64;
         let t = Instant::now();
+        let c = cpu_seconds();
         let r = index.write_sessions(&batch, Origin::Sources, &[]).unwrap();
         write_time += t.elapsed();
+        cpu_build += cpu_seconds() - c;
         docs += r.documents;
         events += r.events;
     }
     let t = Instant::now();
+    let c = cpu_seconds();
     index.close().unwrap();
     let close_time = t.elapsed();
+    cpu_build += cpu_seconds() - c;
     let build = write_time + close_time;
     let hwm = vm_hwm_kb();
     let db = dir_size(&dir.join(paths::DATABASE))

@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [index]
-//! dir = "/data/convx-index"   # default: $XDG_DATA_HOME/convx
+//! dir = "/data/convx-index"   # default: $XDG_DATA_HOME/convx/index
 //! tool_outputs = true         # index tool outputs for search (default true)
 //!
 //! [pricing.models."my-proxy-model"]

@@ -6,7 +6,7 @@
 //! The index is a *view*: it can be rebuilt at any time from the agents' logs or from an
 //! archive. It only ever receives redacted sessions.
 //!
-//! Layout of an index directory (default `$XDG_DATA_HOME/convx/`, chosen by the CLI):
+//! Layout of an index directory (default `$XDG_DATA_HOME/convx/index/`, chosen by the CLI):
 //!
 //! ```text
 //! index.sqlite3      the database (WAL mode: also -wal and -shm files)

@@ -53,7 +53,7 @@ impl Default for IndexConfig {
         IndexConfig {
             fulltext: FulltextOptions::default(),
             writer_threads: cores.clamp(1, 2),
-            writer_memory: 96 * 1024 * 1024,
+            writer_memory: 64 * 1024 * 1024,
             wait_for_lock: true,
             crash_at: None,
         }
@@ -465,15 +465,34 @@ impl Index {
             .unwrap_or(0)
             + 1;
         set_meta(&tx, "generation", &generation.to_string()).map_err(err)?;
-        tx.commit().map_err(err)?;
+        // Flush the full-text segments (the slow part, on tantivy's threads) while SQLite
+        // commits; publish them only after SQLite has committed.
+        let ft_dir = self.fulltext.dir.clone();
+        let (sql, prepared) = std::thread::scope(|scope| {
+            let flushing = scope.spawn(|| writer.prepare_commit());
+            let sql = tx.commit();
+            (
+                sql,
+                flushing.join().expect("the full-text flush does not panic"),
+            )
+        });
+        let mut prepared = prepared.map_err(|e| IndexError::fulltext(&ft_dir, e))?;
+        if let Err(e) = sql {
+            let _ = prepared.abort();
+            return Err(err(e));
+        }
         if self.config.crash_at == Some(CrashPoint::BeforeFulltextCommit) {
             return Err(IndexError::Corrupt {
                 path: self.dir.clone(),
                 reason: "simulated crash".into(),
             });
         }
-        self.fulltext
-            .commit(&mut writer, &self.payload(generation))?;
+        prepared.set_payload(
+            &serde_json::to_string(&self.payload(generation)).expect("payload serializes"),
+        );
+        prepared
+            .commit()
+            .map_err(|e| IndexError::fulltext(&ft_dir, e))?;
         if self.config.crash_at == Some(CrashPoint::AfterFulltextCommit) {
             return Err(IndexError::Corrupt {
                 path: self.dir.clone(),

@@ -18,7 +18,7 @@ use std::time::Instant;
 #[derive(Debug, Clone, Args, Default)]
 pub struct IndexLocation {
     /// Index directory [default: `[index] dir` of the config file, else
-    /// $XDG_DATA_HOME/convx, i.e. ~/.local/share/convx].
+    /// $XDG_DATA_HOME/convx/index, i.e. ~/.local/share/convx/index].
     #[arg(
         long = "index",
         value_name = "DIR",
@@ -104,7 +104,7 @@ fn default_config_path() -> Option<PathBuf> {
 }
 
 /// Read the config file's `[index]` and `[pricing]` sections and resolve the index directory:
-/// `--index` / `CONVX_INDEX_DIR`, else `[index] dir`, else `$XDG_DATA_HOME/convx`.
+/// `--index` / `CONVX_INDEX_DIR`, else `[index] dir`, else `$XDG_DATA_HOME/convx/index`.
 pub fn settings(config: Option<&Path>, location: &IndexLocation) -> anyhow::Result<Settings> {
     let (path, explicit) = match config {
         Some(p) => (Some(p.to_path_buf()), true),
@@ -135,6 +135,7 @@ pub fn settings(config: Option<&Path>, location: &IndexLocation) -> anyhow::Resu
                 .context("cannot determine the data directory (set HOME or use --index DIR)")?
                 .data_dir()
                 .join("convx")
+                .join("index")
         }
     };
     Ok(Settings { dir, file })

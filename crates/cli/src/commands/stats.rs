@@ -445,6 +445,9 @@ fn print_prices(prices: &PriceTable, json: bool) -> anyhow::Result<i32> {
             note.push("from config".to_string());
             configured = true;
         }
+        if let Some(c) = &m.checked {
+            note.push(format!("checked {c}"));
+        }
         for (until, h) in &m.history {
             note.push(format!("before {until}: {}/{}", p(h.input), p(h.output)));
         }

@@ -68,6 +68,8 @@ pub struct ModelPrice {
     pub aliases: Vec<String>,
     /// Earlier prices: `(until, price)`, sorted by date; a call before `until` (UTC) uses it.
     pub history: Vec<(jiff::civil::Date, Price)>,
+    /// When the entry was checked, if later than the table's date.
+    pub checked: Option<String>,
     /// Builtin or configured.
     pub source: PriceSource,
 }
@@ -157,6 +159,8 @@ struct RawModel {
     aliases: Vec<String>,
     #[serde(default)]
     history: Vec<RawHistory>,
+    #[serde(default)]
+    checked: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +211,11 @@ impl PriceTable {
                 ));
             }
             history.sort_by_key(|(d, _)| *d);
+            if let Some(c) = &m.checked {
+                c.parse::<jiff::civil::Date>().map_err(|e| {
+                    IndexError::Pricing(format!("{}: checked date `{c}`: {e}", m.id))
+                })?;
+            }
             models.push(ModelPrice {
                 id: m.id,
                 provider: m.provider,
@@ -218,6 +227,7 @@ impl PriceTable {
                 },
                 aliases: m.aliases,
                 history,
+                checked: m.checked,
                 source: PriceSource::Builtin,
             });
         }
@@ -297,6 +307,7 @@ impl PriceTable {
                         },
                         aliases: o.aliases.clone(),
                         history: Vec::new(),
+                        checked: None,
                         source: PriceSource::Config,
                     });
                 }
@@ -485,11 +496,21 @@ mod tests {
             ("gemini-2.5-pro-preview-06-05", "gemini-2.5-pro"),
             ("gemini-3-pro-preview", "gemini-3-pro-preview"),
             ("gemini-2.5-flash-lite", "gemini-2.5-flash-lite"),
+            ("gpt-5.3-codex", "gpt-5.3-codex"),
+            ("claude-opus-4-6", "claude-opus-4-6"),
+            ("github-copilot/claude-sonnet-4.6", "claude-sonnet-4-6"),
         ];
         for (name, want) in cases {
             assert_eq!(id(&t, name).as_deref(), Some(want), "{name}");
         }
-        for unknown in ["", "my-local-llama", "gpt-9", "claude-sonnet-9", "unknown"] {
+        for unknown in [
+            "",
+            "my-local-llama",
+            "gpt-9",
+            "claude-sonnet-9",
+            "unknown",
+            "claude-opus-4-7",
+        ] {
             assert_eq!(id(&t, unknown), None, "{unknown}");
         }
     }

@@ -80,6 +80,11 @@ impl Store {
              PRAGMA foreign_keys = OFF;",
         )
         .map_err(err)?;
+        if create {
+            // the writer checkpoints less often: fewer rewrites of the same pages
+            conn.pragma_update(None, "wal_autocheckpoint", 8000)
+                .map_err(err)?;
+        }
         Ok(Store {
             conn,
             path: path.to_path_buf(),

@@ -180,8 +180,10 @@ fn build(a: &Args, dir: &std::path::Path) {
         wall.elapsed().as_secs_f64()
     );
     println!(
-        "throughput          {:.0} messages/s",
-        events as f64 / build.as_secs_f64()
+        "throughput          {:.0} messages/s ({:.2} CPU-s: {:.0} messages per CPU-second)",
+        events as f64 / build.as_secs_f64(),
+        cpu_build,
+        events as f64 / cpu_build.max(1e-9)
     );
     println!(
         "index size          {:.1} MB (database {:.1} MB, full text {:.1} MB)",

@@ -36,36 +36,36 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List sessions found in the agents' logs.
-    Sessions(commands::sessions::SessionsArgs),
-    /// Show one session as readable text or normalized JSON.
-    Show(commands::show::ShowArgs),
-    /// Scan files or folders for secrets with the redaction rules (exit code 1 when found).
-    Scan(commands::scan::ScanArgs),
-    /// Check what convx can read: locations, sources, parse problems, unknown record types.
-    Doctor(commands::doctor::DoctorArgs),
-    /// Every supported agent: detected or not, where convx looked, sessions found,
-    /// oldest and newest session, last version seen, and retention warnings.
-    Agents(commands::agents::AgentsArgs),
-    /// Browse sessions, search and usage charts in a local web console.
-    Serve(commands::serve::ServeArgs),
-    /// Write sessions as self-contained HTML files (no server, no script needed).
-    ExportHtml(commands::export_html::ExportHtmlArgs),
     /// Archive every session into a Git repository as Markdown + hidden JSON (default:
     /// ~/.local/share/convx/archive). Incremental, atomic, safe to run from cron.
     Backup(commands::backup::BackupArgs),
     /// Archive the sessions of one project into that project's repository (.ai/history).
     Sync(commands::sync::SyncArgs),
-    /// Check an archive: manifests and hashes, JSON against Markdown, no secrets left.
-    Verify(commands::verify::VerifyArgs),
-    /// Install or remove the pre-commit hook that runs `convx sync`.
-    Hooks(commands::hooks::HooksArgs),
-    /// Update the search index from the agents' logs (or an archive); skips unchanged files.
-    Index(commands::index::IndexArgs),
+    /// List sessions found in the agents' logs.
+    Sessions(commands::sessions::SessionsArgs),
+    /// Show one session as readable text or normalized JSON.
+    Show(commands::show::ShowArgs),
     /// Search every indexed session: ranked hits with highlighted snippets.
     Search(commands::search::SearchArgs),
     /// Tokens and cost per day, week, month, session, project, model or agent.
     Stats(commands::stats::StatsArgs),
+    /// Update the search index from the agents' logs (or an archive); skips unchanged files.
+    Index(commands::index::IndexArgs),
+    /// Browse sessions, search and usage charts in a local web console.
+    Serve(commands::serve::ServeArgs),
+    /// Write sessions as self-contained HTML files (no server, no script needed).
+    ExportHtml(commands::export_html::ExportHtmlArgs),
+    /// Every supported agent: detected or not, where convx looked, sessions found,
+    /// oldest and newest session, last version seen, and retention warnings.
+    Agents(commands::agents::AgentsArgs),
+    /// Check what convx can read: locations, sources, parse problems, unknown record types.
+    Doctor(commands::doctor::DoctorArgs),
+    /// Check an archive: manifests and hashes, JSON against Markdown, no secrets left.
+    Verify(commands::verify::VerifyArgs),
+    /// Install or remove the pre-commit hook that runs `convx sync`.
+    Hooks(commands::hooks::HooksArgs),
+    /// Scan files or folders for secrets with the redaction rules (exit code 1 when found).
+    Scan(commands::scan::ScanArgs),
 }
 
 /// Where to read sessions from; shared by the commands that read agent logs.

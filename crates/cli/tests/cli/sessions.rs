@@ -146,3 +146,20 @@ fn bad_flags_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn help_texts() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["sessions", "--help"],
+        vec!["show", "--help"],
+        vec!["doctor", "--help"],
+        vec!["agents", "--help"],
+    ] {
+        let out = convx(&home).args(&args).output().unwrap();
+        assert!(out.status.success());
+        let name = format!("help_{}", args[0].trim_start_matches('-'));
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
+    }
+}

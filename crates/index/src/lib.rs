@@ -38,6 +38,7 @@ mod project;
 mod reader;
 mod role;
 pub mod search;
+mod sessions;
 pub mod stats;
 mod store;
 mod text;
@@ -51,6 +52,7 @@ pub use fulltext::tokenizer;
 pub use project::{ProjectFilter, project_name};
 pub use reader::{IndexReader, IndexStatus, dir_size};
 pub use role::{Role, UnknownRoleError};
+pub use sessions::SessionSummary;
 pub use store::{Origin, SourceRecord};
 pub use writer::{Index, IndexConfig, Repair, WriteReport};
 

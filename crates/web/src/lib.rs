@@ -34,6 +34,7 @@ pub mod charts;
 pub mod data;
 pub mod export;
 pub mod format;
+pub mod index_data;
 pub mod markdown;
 pub mod memory;
 pub mod routes;

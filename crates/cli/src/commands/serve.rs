@@ -1,15 +1,15 @@
 //! `convx serve`: the review console in the browser.
 //!
-//! PROVISIONAL DATA SOURCE: until `convx-index` lands, the console reads the agents' logs
-//! at start-up (`convx_core::load`, every session redacted) and serves them from
-//! `convx_web::memory::MemoryData` (linear scans, substring search, only agent-recorded
-//! costs). Once the index exists this becomes an index-backed `ConsoleData`; nothing else
-//! in this file changes.
+//! The console reads the search index (`convx_web::index_data::IndexData`). At start-up the
+//! index is brought up to date from the agents' logs exactly as `convx index` does
+//! (incremental, with the configured redactor) unless `--no-update` is given.
 
 use crate::cli::SourceArgs;
 use crate::exit::CliError;
 use anyhow::Context;
 use clap::Args;
+use convx_index::pricing::PriceTable;
+use convx_web::index_data::IndexData;
 use convx_web::security::{self, Access};
 use convx_web::server;
 use std::io::Write;
@@ -32,7 +32,14 @@ Examples:
   convx serve --bind 0.0.0.0 --token auto --allow-host devbox.lan")]
 pub struct ServeArgs {
     #[command(flatten)]
+    pub location: super::index::IndexLocation,
+
+    #[command(flatten)]
     pub source: SourceArgs,
+
+    /// Serve the index as it is: do not update it from the agents' logs first.
+    #[arg(long)]
+    pub no_update: bool,
 
     /// Port to listen on; 0 picks a free one (the URL is printed either way).
     #[arg(long, default_value_t = 7420, value_name = "N")]
@@ -85,13 +92,21 @@ pub fn run(args: ServeArgs, globals: &crate::config::Globals) -> anyhow::Result<
     listener.set_nonblocking(true)?;
     let port = listener.local_addr()?.port();
 
-    let started = Instant::now();
-    let data = load(&args.source, &redactor)?;
-    eprintln!(
-        "convx: {} sessions read in {:.1} s",
-        data.len(),
-        started.elapsed().as_secs_f64()
-    );
+    let settings = super::index::settings(globals.config.as_deref(), &args.location)?;
+    if !args.no_update {
+        let started = Instant::now();
+        update(&args.source, &settings, &redactor)?;
+        eprintln!(
+            "convx: index {} up to date in {:.1} s",
+            settings.dir.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let prices = PriceTable::builtin()
+        .with_overrides(&settings.file.pricing)
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    let reader = super::index::open_reader(&settings, false)?;
+    let data = IndexData::new(reader, prices, jiff::tz::TimeZone::system());
 
     let tz = jiff::tz::TimeZone::system();
     let access = Access {
@@ -132,20 +147,23 @@ pub fn run(args: ServeArgs, globals: &crate::config::Globals) -> anyhow::Result<
     Ok(crate::exit::OK)
 }
 
-/// PROVISIONAL (see the module docs): every session from the agents' logs, redacted.
-fn load(
+/// Bring the index up to date from the agents' logs (the code path of `convx index`).
+fn update(
     source: &SourceArgs,
+    settings: &super::index::Settings,
     redactor: &convx_core::redact::Redactor,
-) -> anyhow::Result<convx_web::memory::MemoryData> {
+) -> anyhow::Result<()> {
+    let mut index = super::index::open_writer(settings, false, false)?;
     let req = super::load_request(source, true)?;
-    let mut result = convx_core::load::load(&req);
-    for s in &mut result.sessions {
-        redactor.redact_session(s);
-    }
-    Ok(convx_web::memory::MemoryData::new(
-        result.sessions,
-        jiff::tz::TimeZone::system(),
-    ))
+    convx_index::update::update_from_sources(
+        &mut index,
+        &req,
+        redactor,
+        &convx_index::update::UpdateOptions::default(),
+        &mut |_| {},
+    )
+    .map_err(super::index::index_error)?;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM. A server started in the background by a

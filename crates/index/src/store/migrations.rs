@@ -171,6 +171,16 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     -- sessions indexed before this migration still need their full-text documents
     INSERT INTO fulltext_pending (session_key) SELECT key FROM sessions;
     "#,
+    // 3: each session's redacted normalized JSON (zstd), for the review console. Sources are
+    // forgotten so the next update reads them again and stores the documents.
+    r#"
+    CREATE TABLE session_docs (
+        session_id INTEGER PRIMARY KEY,
+        json       BLOB NOT NULL
+    );
+    DELETE FROM sources;
+    DELETE FROM source_sessions;
+    "#,
 ];
 
 /// The schema version this build writes.

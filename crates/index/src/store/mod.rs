@@ -305,6 +305,8 @@ pub(crate) fn replace_session(
         }
     };
     insert_rows(tx, id, s, x, recount)?;
+    tx.prepare_cached("REPLACE INTO session_docs (session_id, json) VALUES (?1, ?2)")?
+        .execute(params![id, encode_session(s)])?;
     tx.prepare_cached("INSERT OR IGNORE INTO fulltext_pending (session_key) VALUES (?1)")?
         .execute([&s.key])?;
     Ok(Replaced::Written)
@@ -461,4 +463,16 @@ pub(crate) fn recount(tx: &Transaction<'_>, keys: &HashSet<String>) -> rusqlite:
         st.execute([k])?;
     }
     Ok(())
+}
+
+/// A session as stored in `session_docs`: its JSON, zstd-compressed.
+pub(crate) fn encode_session(s: &Session) -> Vec<u8> {
+    let json = serde_json::to_vec(s).unwrap_or_default();
+    zstd::bulk::compress(&json, 3).unwrap_or(json)
+}
+
+/// The session of a `session_docs` blob (`None` when unreadable).
+pub(crate) fn decode_session(blob: &[u8]) -> Option<Session> {
+    let json = zstd::stream::decode_all(blob).ok()?;
+    serde_json::from_slice(&json).ok()
 }

@@ -87,8 +87,7 @@ impl IndexReader {
                             output: n(15)?,
                             reasoning: n(16)?,
                         },
-                        models: serde_json::from_str(&r.get::<_, String>(17)?)
-                            .unwrap_or_default(),
+                        models: serde_json::from_str(&r.get::<_, String>(17)?).unwrap_or_default(),
                         event_count: n(18)?,
                     },
                 ))

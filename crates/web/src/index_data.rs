@@ -7,10 +7,10 @@
 //! name and the directories below it, as `convx stats --project NAME` does.
 
 use crate::data::*;
+use convx_index::pricing::PriceTable;
 use convx_index::search::SearchRequest;
 use convx_index::stats::{GroupBy, StatsReport, StatsRequest, StatsSort};
 use convx_index::{Filter, IndexError, IndexReader, ProjectFilter, Role, SessionSummary};
-use convx_index::pricing::PriceTable;
 use convx_model::{Agent, Timestamp, Usage};
 use jiff::tz::TimeZone;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -132,10 +132,7 @@ impl IndexData {
     fn rows(&self) -> Result<Vec<SessionRow>, DataError> {
         let summaries = self.reader().session_summaries().map_err(backend)?;
         let costs = self.costs()?;
-        Ok(summaries
-            .into_iter()
-            .map(|s| row(s, &costs))
-            .collect())
+        Ok(summaries.into_iter().map(|s| row(s, &costs)).collect())
     }
 }
 
@@ -234,7 +231,13 @@ impl ConsoleData for IndexData {
             project: q.project.clone().map(ProjectFilter::Name),
             since: q.since,
             until: q.until,
-            roles: q.role.as_deref().map(role_of).transpose()?.into_iter().collect(),
+            roles: q
+                .role
+                .as_deref()
+                .map(role_of)
+                .transpose()?
+                .into_iter()
+                .collect(),
             tools: q.tool.clone().into_iter().collect(),
         };
         let results = self.reader().search(&req).map_err(backend)?;
@@ -392,8 +395,10 @@ impl ConsoleData for IndexData {
     fn facets(&self) -> Result<Facets, DataError> {
         let summaries = self.reader().session_summaries().map_err(backend)?;
         let agents: BTreeSet<Agent> = summaries.iter().map(|r| r.agent).collect();
-        let projects: BTreeSet<&String> =
-            summaries.iter().filter_map(|r| r.project.as_ref()).collect();
+        let projects: BTreeSet<&String> = summaries
+            .iter()
+            .filter_map(|r| r.project.as_ref())
+            .collect();
         let models: BTreeSet<&String> = summaries.iter().flat_map(|r| &r.models).collect();
         Ok(Facets {
             agents: agents.into_iter().collect(),

@@ -1,9 +1,9 @@
 //! The data contract between the console and whatever stores sessions.
 //!
 //! The console never touches SQLite, tantivy or agent logs itself: every page asks a
-//! [`ConsoleData`] implementation. The real implementation lives over `convx-index`;
-//! [`crate::memory::MemoryData`] is a small in-memory one over a `Vec<Session>` for tests
-//! and for the provisional `convx serve`.
+//! [`ConsoleData`] implementation. The real implementation is
+//! [`crate::index_data::IndexData`] over `convx-index` (what `convx serve` uses);
+//! [`crate::memory::MemoryData`] is a small in-memory one over a `Vec<Session>` for tests.
 //!
 //! Everything here is plain data. All strings are **untrusted** (they come from session
 //! logs): the console escapes them, implementations must not pre-escape anything.

@@ -1,7 +1,7 @@
 //! A simple in-memory [`ConsoleData`] over a `Vec<Session>`.
 //!
-//! **Not the real store.** It exists for the console's tests and for the provisional
-//! `convx serve` until `convx-index` provides the real implementation. Every query is a
+//! **Not the real store.** It exists for the console's tests; `convx serve` uses
+//! [`crate::index_data::IndexData`]. Every query is a
 //! linear scan; search is a case-insensitive substring match of every word (no ranking
 //! model); cost is only what the agents recorded themselves (everything else is reported
 //! as unpriced). The project of a session is the last component of its working directory.

@@ -80,6 +80,33 @@ fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// A value of /proc/self/status in kB.
+fn status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Samples anonymous and file-backed resident memory every 20 ms; returns their maxima.
+fn sample_memory(
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<(u64, u64)> {
+    std::thread::spawn(move || {
+        let (mut anon, mut file) = (0, 0);
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            anon = anon.max(status_kb("RssAnon:"));
+            file = file.max(status_kb("RssFile:"));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (anon, file)
+    })
+}
+
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -117,6 +144,8 @@ fn main() {
 fn build(a: &Args, dir: &std::path::Path) {
     let vocab = corpus::Vocab::new();
     let sessions = a.messages.div_ceil(a.per_session as u64);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = sample_memory(stop.clone());
     let mut index = Index::open(dir, IndexConfig::default()).unwrap();
     let mut cpu_build = 0.0;
     let mut write_time = Duration::ZERO;
@@ -160,6 +189,8 @@ fn build(a: &Args, dir: &std::path::Path) {
     cpu_build += cpu_seconds() - c;
     let build = write_time + close_time;
     let hwm = vm_hwm_kb();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (anon, file) = sampler.join().unwrap();
     let db = dir_size(&dir.join(paths::DATABASE))
         + dir_size(&dir.join(format!("{}-wal", paths::DATABASE)));
     let ft = dir_size(&dir.join(paths::FULLTEXT));
@@ -186,12 +217,22 @@ fn build(a: &Args, dir: &std::path::Path) {
         events as f64 / cpu_build.max(1e-9)
     );
     println!(
+        "CPU used            {cpu_build:.1} s ({:.0}% of one core; {:.1} µs of CPU per message)",
+        100.0 * cpu_build / build.as_secs_f64(),
+        1e6 * cpu_build / events as f64
+    );
+    println!(
         "index size          {:.1} MB (database {:.1} MB, full text {:.1} MB)",
         (db + ft) as f64 / 1e6,
         db as f64 / 1e6,
         ft as f64 / 1e6
     );
     println!("peak memory (VmHWM) {:.1} MB", hwm as f64 / 1024.0);
+    println!(
+        "  sampled maxima    anonymous {:.1} MB, file-backed (mmap'd index files) {:.1} MB",
+        anon as f64 / 1024.0,
+        file as f64 / 1024.0
+    );
 }
 
 fn search(dir: &std::path::Path) {

@@ -53,7 +53,7 @@ impl Default for IndexConfig {
         IndexConfig {
             fulltext: FulltextOptions::default(),
             writer_threads: cores.clamp(1, 2),
-            writer_memory: 64 * 1024 * 1024,
+            writer_memory: 48 * 1024 * 1024,
             wait_for_lock: true,
             crash_at: None,
         }

@@ -149,9 +149,16 @@ impl Fulltext {
     /// A writer with `threads` indexing threads sharing `memory` bytes.
     pub fn writer(&self, threads: usize, memory: usize) -> Result<IndexWriter, IndexError> {
         let threads = threads.max(1);
-        let memory = memory.max(threads * 16 * 1024 * 1024);
+        let per_thread = (memory / threads).max(16 * 1024 * 1024);
+        // One merge thread: merges run in the background without multiplying the memory
+        // held by concurrent merges (and by the allocator's per-thread arenas).
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .memory_budget_per_thread(per_thread)
+            .num_worker_threads(threads)
+            .num_merge_threads(1)
+            .build();
         self.index
-            .writer_with_num_threads(threads, memory)
+            .writer_with_options(options)
             .map_err(|e| IndexError::fulltext(&self.dir, e))
     }
 

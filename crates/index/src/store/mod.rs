@@ -76,7 +76,7 @@ impl Store {
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -32000;
+             PRAGMA cache_size = -16000;
              PRAGMA foreign_keys = OFF;",
         )
         .map_err(err)?;
